@@ -1,0 +1,156 @@
+"""The `lossykws` command: a thin click layer over the library.
+
+Every command parses its options and calls one library function; modules that import TensorFlow
+or torch are imported inside the command, so `lossykws --help` answers at once. A LossykwsError
+becomes one line on stderr and exit status 1, with no traceback.
+"""
+import functools
+import importlib
+import sys
+
+import click
+
+from . import __version__
+from .errors import LossykwsError
+
+TASK = click.Choice(["words8", "kws12"])
+_existing_dir = click.Path(file_okay=False, path_type=str)
+
+
+def _call(module, function, **kwargs):
+    """Import lossykws.<module> lazily and call function(**kwargs), turning errors into one line."""
+    try:
+        return getattr(importlib.import_module(f"lossykws.{module}"), function)(**kwargs)
+    except LossykwsError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+def _command(group, module, function, **settings):
+    """Register a command whose body is `module.function(**options)`."""
+    def wrap(f):
+        @functools.wraps(f)
+        def body(**kwargs):
+            return _call(module, function, **kwargs)
+        return group.command(**settings)(body)
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lossykws")
+def main():
+    """Keyword-spotting firmware from binarized networks trained on lossy codes of speech.
+
+    \b
+    The stages, each reading what the previous one wrote:
+      lossykws data synth|info|download   get speech in
+      lossykws encode                     audio to lossy codes (tf, vq, encodec)
+      lossykws train / evaluate           Larq BNNs and the float baseline
+      lossykws export                     LCE flatbuffer to a C project (host, qemu-m4, cortex-m)
+      lossykws emulate                    run the C on the host or in QEMU, compare with LCE
+    """
+
+
+# ---------------------------------------------------------------- data
+@main.group()
+def data():
+    """Speech corpora: inspect, synthesize offline, download."""
+
+
+@_command(data, "commands_data", "info", name="info")
+@click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
+@click.option("--task", type=TASK, default="kws12", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit non-zero if any problem is found.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def _data_info():
+    """Labels, clips per label and split, speakers, and every problem found."""
+
+
+@_command(data, "commands_data", "synth", name="synth")
+@click.argument("out_dir", type=_existing_dir)
+@click.option("--task", type=TASK, default="words8", show_default=True)
+@click.option("--per-word", type=click.IntRange(1), default=300, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [all cores].")
+@click.option("--force", is_flag=True, help="Replace a non-empty OUT_DIR.")
+def _data_synth():
+    """Synthesize an offline corpus (espeak-ng and flite voices) in the Speech Commands layout."""
+
+
+@_command(data, "commands_data", "download", name="download")
+@click.argument("out_dir", type=_existing_dir)
+@click.option("--url", default=None, help="Archive URL [the official Speech Commands v0.02].")
+@click.option("--sha256", default=None, help="Expected SHA-256 of the archive [known for the official URL].")
+@click.option("--force", is_flag=True, help="Replace a non-empty OUT_DIR.")
+def _data_download():
+    """Fetch and unpack the Speech Commands archive (resumes a partial download)."""
+
+
+# ---------------------------------------------------------------- later stages
+@_command(main, "commands_later", "encode", name="encode")
+@click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
+@click.option("--codec", type=click.Choice(["tf", "vq", "encodec"]), required=True)
+@click.option("--out", "out_dir", required=True, type=_existing_dir)
+@click.option("--task", type=TASK, default="words8", show_default=True)
+def _encode():
+    """Encode every split of a corpus with a codec into a feature cache."""
+
+
+@_command(main, "commands_later", "listen", name="listen")
+@click.argument("source", type=_existing_dir)
+@click.argument("clip", type=click.Path(dir_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+def _listen():
+    """Render a clip's round trip through the codec of a cache or run directory."""
+
+
+@_command(main, "commands_later", "train", name="train")
+@click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
+@click.option("--features", type=click.Choice(["tf", "vq", "encodec"]), required=True)
+@click.option("--model", default=None)
+@click.option("--task", type=TASK, default="words8", show_default=True)
+@click.option("--epochs", type=click.IntRange(1), default=None)
+@click.option("--out", "out_dir", type=_existing_dir, default=None)
+def _train():
+    """Train a model on a corpus and write a run directory."""
+
+
+@_command(main, "commands_later", "evaluate", name="evaluate")
+@click.argument("run_dir", type=_existing_dir)
+@click.argument("data_dir", nargs=-1, type=_existing_dir)
+@click.option("--json", "as_json", is_flag=True)
+def _evaluate():
+    """Accuracy and confusion of a run through Keras and the LCE interpreter."""
+
+
+@_command(main, "commands_export", "export", name="export")
+@click.argument("model", type=click.Path(exists=False))
+@click.option("--target", type=click.Choice(["host", "qemu-m4", "cortex-m"]), default="host",
+              show_default=True)
+@click.option("--out", "out_dir", required=True, type=_existing_dir)
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+def _export():
+    """Generate a C project from a .tflite flatbuffer (or a run directory)."""
+
+
+@_command(main, "commands_export", "emulate", name="emulate")
+@click.argument("project_dir", type=_existing_dir)
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True)
+def _emulate():
+    """Build a generated project, run it on inputs and compare with the LCE interpreter."""
+
+
+@_command(main, "demo", "run_demo", name="demo")
+@click.option("--data", "data_dirs", multiple=True, type=_existing_dir,
+              help="Speech Commands folder(s) [a synthesized corpus].")
+@click.option("--out", "out_dir", default="build/demo", show_default=True, type=_existing_dir)
+def _demo():
+    """Run the whole pipeline end to end on real or synthesized speech."""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""`lossykws data ...`: the library calls behind the data commands."""
+import click
+
+from . import datasets
+from .errors import LossykwsError
+from .progress import progress_bar
+
+
+def info(data_dir, task, strict, as_json):
+    """Print a corpus report; with strict, any problem is an error (exit 1 after the report)."""
+    corpus = datasets.scan(data_dir, task)
+    report = datasets.summary(corpus)
+    click.echo(datasets.dumps_summary(report) if as_json else datasets.format_summary(report))
+    if strict and report["problems"]:
+        raise LossykwsError(f"{len(report['problems'])} problems found in {', '.join(data_dir)} (--strict)")
+
+
+def synth(out_dir, task, per_word, seed, jobs, force):
+    from . import synth as synthesis
+
+    stats = synthesis.synthesize_corpus(out_dir, task=task, per_word=per_word, seed=seed, jobs=jobs,
+                                        force=force)
+    click.echo(f"wrote {stats['clips']} clips ({stats['per_word']} per word, {stats['voices']} voices, "
+               f"{stats['speakers']} speakers) to {out_dir} in {stats['seconds']:.1f} s")
+
+
+def download(out_dir, url, sha256, force):
+    from . import download as dl
+
+    dl.download_speech_commands(out_dir, url=url, sha256=sha256, force=force, progress=progress_bar)
+    click.echo(f"unpacked into {out_dir}")

@@ -1,0 +1,56 @@
+"""Output that appears whole or not at all: write to a temporary name beside the target, then rename."""
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import LossykwsError
+
+
+def check_output_dir(out, force=False):
+    """Refuse an existing non-empty folder unless force; check that its parent can be written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise LossykwsError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise LossykwsError(f"{out}: folder is not empty (use --force to replace it)")
+    parent = out.absolute().parent
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise LossykwsError(f"{out}: cannot write in {probe}")
+
+
+@contextlib.contextmanager
+def atomic_dir(out, force=False):
+    """Yield a temporary folder that replaces `out` only if the block completes."""
+    out = Path(out)
+    check_output_dir(out, force)
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.absolute().parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(tmp, out)
+
+
+@contextlib.contextmanager
+def atomic_file(path, mode="wb"):
+    """Yield a file object whose content replaces `path` only if the block completes."""
+    path = Path(path)
+    path.absolute().parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.absolute().parent)
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    os.replace(tmp, path)
