@@ -18,8 +18,10 @@ def info(data_dir, task, strict, as_json):
 def synth(out_dir, task, per_word, seed, jobs, force):
     from . import synth as synthesis
 
-    stats = synthesis.synthesize_corpus(out_dir, task=task, per_word=per_word, seed=seed, jobs=jobs,
-                                        force=force)
+    words = [w for w in datasets.check_task(task) if w != datasets.SILENCE]
+    with progress_bar(total=per_word * len(words), desc="synth", unit="clip") as bar:
+        stats = synthesis.synthesize_corpus(out_dir, task=task, per_word=per_word, seed=seed, jobs=jobs,
+                                            force=force, progress=bar.update)
     click.echo(f"wrote {stats['clips']} clips ({stats['per_word']} per word, {stats['voices']} voices, "
                f"{stats['speakers']} speakers) to {out_dir} in {stats['seconds']:.1f} s")
 

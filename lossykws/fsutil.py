@@ -28,8 +28,11 @@ def atomic_dir(out, force=False):
     """Yield a temporary folder that replaces `out` only if the block completes."""
     out = Path(out)
     check_output_dir(out, force)
-    out.absolute().parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.absolute().parent))
+    try:
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.absolute().parent))
+    except OSError as e:
+        raise LossykwsError(f"{out}: cannot create ({e.strerror})") from None
     try:
         yield tmp
     except BaseException:
@@ -44,8 +47,11 @@ def atomic_dir(out, force=False):
 def atomic_file(path, mode="wb"):
     """Yield a file object whose content replaces `path` only if the block completes."""
     path = Path(path)
-    path.absolute().parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.absolute().parent)
+    try:
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.absolute().parent)
+    except OSError as e:
+        raise LossykwsError(f"{path}: cannot write ({e.strerror})") from None
     try:
         with os.fdopen(fd, mode) as f:
             yield f
