@@ -1,0 +1,221 @@
+/* qemu-m4 harness: runs the generated model once on mps2-an386 under QEMU.
+ *
+ *   qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
+ *       -kernel fw.elf -append "[-o OUT_DIR] [-d DUMP_DIR] INPUT..."
+ *
+ * INPUT: one raw file per model input (model_input_bytes(i) bytes, in the tensor's layout).
+ * -o OUT_DIR: writes OUT_DIR/output<i>.bin for each model output.
+ * -d DUMP_DIR: runs the model a second time with an observer and writes every tensor it reports
+ *    to DUMP_DIR/tensor<t>.bin (t: the tensor index in the flatbuffer), for parity checks.
+ * Paths are host paths, relative to QEMU's working directory, without spaces.
+ *
+ * The first run alone sits between lkws_marker_begin/end, so the instruction counter
+ * (tools/qemu_plugin) sees the model call and nothing of the file I/O.
+ * Exit status: the model's status (1..63 when it fails), or a sysexits.h code for the harness:
+ * 64 usage, 66 unreadable input, 73 unwritable output, 70 fault.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "model.h"
+#include "semihost.h"
+
+#define EXIT_USAGE 64
+#define EXIT_NO_INPUT 66
+#define EXIT_CANT_CREATE 73
+#define MAX_ARGS 64
+#define PATH_BYTES 512
+
+/* The arena is the only working memory of the model: static, aligned, no heap. */
+static uint8_t arena[MODEL_ARENA_BYTES > 0 ? MODEL_ARENA_BYTES : 16] __attribute__((aligned(16)));
+static char command_line[4096];
+static char path[PATH_BYTES];
+
+static int fail(int status, const char *what, const char *name)
+{
+    lkws_sh_eprint("error: ");
+    lkws_sh_eprint(what);
+    if (name != NULL) {
+        lkws_sh_eprint(" ");
+        lkws_sh_eprint(name);
+    }
+    lkws_sh_eprint("\n");
+    return status;
+}
+
+/* Splits the command line in place on spaces; argv[0] is the kernel path. */
+static int split_arguments(char *line, char **argv)
+{
+    int argc = 0;
+    while (*line != '\0' && argc < MAX_ARGS) {
+        while (*line == ' ') {
+            *line++ = '\0';
+        }
+        if (*line == '\0') {
+            break;
+        }
+        argv[argc++] = line;
+        while (*line != '\0' && *line != ' ') {
+            line++;
+        }
+    }
+    return argc;
+}
+
+/* dir + "/" + stem + number + ".bin" into `path`; NULL when it does not fit. */
+static const char *file_path(const char *dir, const char *stem, int number)
+{
+    char digits[12];
+    const char *parts[5] = {dir, "/", stem, lkws_sh_itoa(number, digits), ".bin"};
+    size_t n = 0;
+    for (int p = 0; p < 5; p++) {
+        for (const char *c = parts[p]; *c != '\0'; c++) {
+            if (n + 1 >= PATH_BYTES) {
+                return NULL;
+            }
+            path[n++] = *c;
+        }
+    }
+    path[n] = '\0';
+    return path;
+}
+
+static int read_exactly(const char *name, void *data, size_t bytes)
+{
+    int handle = lkws_sh_open(name, LKWS_SH_MODE_READ_BINARY);
+    if (handle < 0) {
+        return fail(EXIT_NO_INPUT, "cannot open input", name);
+    }
+    long length = lkws_sh_flen(handle);
+    int ok = length == (long)bytes && lkws_sh_read(handle, data, bytes) == 0;
+    (void)lkws_sh_close(handle);
+    if (!ok) {
+        char digits[12];
+        lkws_sh_eprint("error: input ");
+        lkws_sh_eprint(name);
+        lkws_sh_eprint(" must hold exactly ");
+        lkws_sh_eprint(lkws_sh_itoa((long)bytes, digits));
+        lkws_sh_eprint(" bytes\n");
+        return EXIT_NO_INPUT;
+    }
+    return 0;
+}
+
+static int write_file(const char *name, const void *data, size_t bytes)
+{
+    if (name == NULL) {
+        return fail(EXIT_CANT_CREATE, "path too long for", "an output file");
+    }
+    int handle = lkws_sh_open(name, LKWS_SH_MODE_WRITE_BINARY);
+    if (handle < 0) {
+        return fail(EXIT_CANT_CREATE, "cannot create", name);
+    }
+    int ok = lkws_sh_write(handle, data, bytes) == 0;
+    (void)lkws_sh_close(handle);
+    return ok ? 0 : fail(EXIT_CANT_CREATE, "cannot write", name);
+}
+
+static int read_inputs(char **inputs)
+{
+    for (int i = 0; i < MODEL_NUM_INPUTS; i++) {
+        int status = read_exactly(inputs[i], model_input(arena, i), model_input_bytes(i));
+        if (status != 0) {
+            return status;
+        }
+    }
+    return 0;
+}
+
+struct dump {
+    const char *dir;
+    int status;
+};
+
+static void dump_tensor(void *user, int op_index, int tensor_index, const void *data, size_t bytes)
+{
+    struct dump *dump = user;
+    (void)op_index;
+    if (dump->status == 0) {
+        dump->status = write_file(file_path(dump->dir, "tensor", tensor_index), data, bytes);
+    }
+}
+
+/* A failed model status in 1..63, apart from the harness's own codes. */
+static int model_exit_status(int status)
+{
+    return status == 0 ? 0 : (status > 0 && status < EXIT_USAGE) ? status : EXIT_USAGE - 1;
+}
+
+int main(void)
+{
+    char *argv[MAX_ARGS];
+    char *inputs[MAX_ARGS];
+    const char *out_dir = NULL;
+    const char *dump_dir = NULL;
+    int num_inputs = 0;
+
+    if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
+        return fail(EXIT_USAGE, "command line longer than", "4095 bytes");
+    }
+    int argc = split_arguments(command_line, argv);
+    for (int a = 1; a < argc; a++) {
+        if ((argv[a][0] == '-' && (argv[a][1] == 'o' || argv[a][1] == 'd')) && argv[a][2] == '\0') {
+            if (a + 1 == argc) {
+                return fail(EXIT_USAGE, "missing folder after", argv[a]);
+            }
+            if (argv[a][1] == 'o') {
+                out_dir = argv[++a];
+            } else {
+                dump_dir = argv[++a];
+            }
+        } else {
+            inputs[num_inputs++] = argv[a];
+        }
+    }
+    if (num_inputs != MODEL_NUM_INPUTS) {
+        char digits[12];
+        lkws_sh_eprint("usage: fw.elf [-o OUT_DIR] [-d DUMP_DIR] INPUT... (");
+        lkws_sh_eprint(lkws_sh_itoa(MODEL_NUM_INPUTS, digits));
+        lkws_sh_eprint(" input files)\n");
+        return EXIT_USAGE;
+    }
+
+    int status = read_inputs(inputs);
+    if (status != 0) {
+        return status;
+    }
+    lkws_marker_begin();
+    int model_status = model_invoke(arena, NULL, NULL);
+    lkws_marker_end();
+    if (model_status != 0) {
+        return fail(model_exit_status(model_status), "model_invoke failed", NULL);
+    }
+
+    if (out_dir != NULL) {
+        for (int i = 0; i < MODEL_NUM_OUTPUTS; i++) {
+            status = write_file(file_path(out_dir, "output", i), model_output(arena, i),
+                                model_output_bytes(i));
+            if (status != 0) {
+                return status;
+            }
+        }
+    }
+
+    if (dump_dir != NULL) {
+        /* The arena may reuse the inputs' space, so read them again. */
+        struct dump dump = {dump_dir, 0};
+        status = read_inputs(inputs);
+        if (status != 0) {
+            return status;
+        }
+        model_status = model_invoke(arena, dump_tensor, &dump);
+        if (dump.status != 0) {
+            return dump.status;
+        }
+        if (model_status != 0) {
+            return fail(model_exit_status(model_status), "model_invoke failed", NULL);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,218 @@
+"""The qemu-m4 target: the mps2-an386 (Cortex-M4F) harness files, building the ELF, running it in
+QEMU with the instruction-counting plugin, and checking what the ELF links.
+
+A qemu-m4 project is self-contained (it builds and runs with `make`, `make count` alone); these
+functions drive the same Makefile from Python for `lossykws emulate` and the tests:
+
+    files = write_qemu_m4_files(project_dir)        # harness, board and plugin sources
+    elf = build_firmware(project_dir)                # make -> build/fw.elf
+    plugin = build_plugin(project_dir)               # make plugin -> build/insn_count.so (host cc)
+    run = run_qemu(elf, ["-o", out, "in0.bin"], plugin=plugin)
+    run.returncode, run.instructions                 # model status, [instructions of the model call]
+    elf_sizes(elf)                                   # {"text": ..., "data": ..., "bss": ...}
+    check_no_heap(elf)                               # [] when no malloc/_sbrk is linked
+"""
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LossykwsError
+
+ROOT = Path(__file__).resolve().parents[1]
+BOARD = "mps2-an386"
+BOARD_DIR = ROOT / "firmware" / "targets" / BOARD
+TEMPLATE_DIR = ROOT / "firmware" / "templates" / "qemu-m4"
+PLUGIN_DIR = ROOT / "tools" / "qemu_plugin"
+
+# Where each file of a qemu-m4 project comes from, relative to the project root.
+_PROJECT_FILES = {
+    "main.c": TEMPLATE_DIR / "main.c",
+    "Makefile": TEMPLATE_DIR / "Makefile",
+    "target/startup.c": BOARD_DIR / "startup.c",
+    "target/semihost.c": BOARD_DIR / "semihost.c",
+    "target/semihost.h": BOARD_DIR / "semihost.h",
+    "target/board.h": BOARD_DIR / "board.h",
+    "target/board.mk": BOARD_DIR / "board.mk",
+    "target/mps2-an386.ld": BOARD_DIR / "mps2-an386.ld",
+    "qemu_plugin/insn_count.c": PLUGIN_DIR / "insn_count.c",
+    "qemu_plugin/qemu_plugin_api.h": PLUGIN_DIR / "qemu_plugin_api.h",
+}
+
+# The Debian package that provides each program the qemu-m4 target runs.
+DEBIAN_PACKAGES = {
+    "arm-none-eabi-gcc": "gcc-arm-none-eabi",
+    "arm-none-eabi-nm": "binutils-arm-none-eabi",
+    "arm-none-eabi-size": "binutils-arm-none-eabi",
+    "qemu-system-arm": "qemu-system-arm",
+    "make": "make",
+    "cc": "gcc",
+}
+
+HEAP_SYMBOLS = ("malloc", "_malloc_r", "_sbrk", "_sbrk_r", "free", "_free_r", "calloc",
+                "_calloc_r", "realloc", "_realloc_r")
+QEMU_COMMAND = ["qemu-system-arm", "-M", BOARD, "-nographic",
+                "-semihosting-config", "enable=on,target=native"]
+MARKERS = ("lkws_marker_begin", "lkws_marker_end")
+
+
+@dataclass
+class QemuRun:
+    """One QEMU run of a harness ELF: exit status, console text and the plugin's counts (one per
+    begin/end bracket executed; empty without the plugin)."""
+    returncode: int
+    stdout: str
+    stderr: str
+    instructions: list = field(default_factory=list)
+
+
+def require_tools(*names):
+    """Raise a one-line LossykwsError naming the Debian package of the first missing program."""
+    for name in names:
+        if shutil.which(name) is None:
+            package = DEBIAN_PACKAGES.get(name, name)
+            raise LossykwsError(f"{name} not found: install the Debian package {package} "
+                                f"(apt-get install {package}; tools/bootstrap does it)")
+
+
+def write_qemu_m4_files(project_dir):
+    """Copy the harness (main.c, Makefile), the board files (target/) and the instruction counter
+    (qemu_plugin/) into a project folder that holds the generated model. Returns the paths written,
+    relative to the project."""
+    project_dir = Path(project_dir)
+    for relative, source in _PROJECT_FILES.items():
+        destination = project_dir / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+    return sorted(_PROJECT_FILES)
+
+
+def _make(project_dir, *targets, jobs=2):
+    require_tools("make", "arm-none-eabi-gcc")
+    result = subprocess.run(["make", "-C", str(project_dir), f"-j{jobs}", *targets],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        text = result.stderr + result.stdout
+        lines = [line for line in text.splitlines() if "error" in line.lower()] or text.splitlines()
+        first = lines[0].strip() if lines else f"exit status {result.returncode}"
+        raise LossykwsError(f"{project_dir}: make {' '.join(targets)} failed: {first}")
+    return result
+
+
+def build_firmware(project_dir, jobs=2):
+    """Build the project's ELF with arm-none-eabi-gcc (its Makefile); return its path."""
+    _make(project_dir, "all", jobs=jobs)
+    return Path(project_dir) / "build" / "fw.elf"
+
+
+def build_plugin(project_dir):
+    """Build the project's copy of the instruction-counting QEMU plugin with the host C compiler."""
+    require_tools("cc")
+    _make(project_dir, "plugin", jobs=1)
+    return Path(project_dir) / "build" / "insn_count.so"
+
+
+def _symbols(elf):
+    require_tools("arm-none-eabi-nm")
+    result = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LossykwsError(f"{elf}: arm-none-eabi-nm failed: {result.stderr.strip()}")
+    symbols = {}
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            symbols[parts[2]] = int(parts[0], 16)
+        elif len(parts) == 2:  # undefined: "U name"
+            symbols.setdefault(parts[1], None)
+    return symbols
+
+
+def marker_addresses(elf):
+    """Addresses of lkws_marker_begin and lkws_marker_end, Thumb bit cleared."""
+    symbols = _symbols(elf)
+    missing = [name for name in MARKERS if symbols.get(name) is None]
+    if missing:
+        raise LossykwsError(f"{elf}: no {missing[0]} symbol (not built from the qemu-m4 harness?)")
+    return tuple(symbols[name] & ~1 for name in MARKERS)
+
+
+def check_no_heap(elf):
+    """The heap symbols (malloc, _sbrk, ...) present in the ELF: [] for a heap-free firmware."""
+    symbols = _symbols(elf)
+    return [name for name in HEAP_SYMBOLS if name in symbols]
+
+
+def elf_sizes(elf):
+    """text, data and bss bytes of the ELF, as arm-none-eabi-size (Berkeley format) counts them:
+    text is code and constants (flash), data the initialised RAM (also stored in flash), bss the
+    zeroed RAM (the arena, buffers and the 64 KiB stack reserve)."""
+    require_tools("arm-none-eabi-size")
+    result = subprocess.run(["arm-none-eabi-size", "-B", str(elf)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LossykwsError(f"{elf}: arm-none-eabi-size failed: {result.stderr.strip()}")
+    text, data, bss = (int(value) for value in result.stdout.splitlines()[1].split()[:3])
+    return {"text": text, "data": data, "bss": bss}
+
+
+def _check_argument(value):
+    value = str(value)
+    if not value or any(c.isspace() for c in value):
+        raise LossykwsError(f"'{value}': QEMU's semihosting command line cannot carry a path "
+                            "with spaces (or an empty one); use another folder")
+    return value
+
+
+def run_qemu(elf, args=(), *, plugin=None, cwd=None, timeout=120):
+    """Run a harness ELF on mps2-an386 with `args` as its command line (semihosting; paths are
+    relative to cwd). With `plugin` (a built insn_count.so), count the instructions executed
+    between the markers. Returns a QemuRun; the guest's exit status is the returncode."""
+    require_tools("qemu-system-arm")
+    elf = Path(elf).resolve()
+    command = list(QEMU_COMMAND)
+    with tempfile.TemporaryDirectory(prefix="lkws-qemu-") as scratch:
+        count_file = Path(scratch) / "insn_count.txt"
+        if plugin is not None:
+            begin, end = marker_addresses(elf)
+            command += ["-plugin", f"{Path(plugin).resolve()},begin={begin:#x},end={end:#x},"
+                                   f"out={count_file}"]
+        command += ["-kernel", _check_argument(elf), "-append",
+                    " ".join(_check_argument(a) for a in args)]
+        try:
+            result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                                    stdin=subprocess.DEVNULL, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LossykwsError(f"{elf}: QEMU did not finish in {timeout} s") from None
+        counts = []
+        if count_file.exists():
+            counts = [int(line) for line in count_file.read_text().split() if line.isdigit()]
+    return QemuRun(result.returncode, result.stdout, result.stderr, counts)
+
+
+def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, timeout=120):
+    """Build a qemu-m4 project and run its harness once on `inputs` (raw tensor files, one per model
+    input). Returns {"status", "stderr", "outputs" (paths of output<i>.bin), "instructions" (per
+    inference, or None), "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
+    the firmware (a fault, a harness error); a non-zero model status is returned, not raised."""
+    elf = build_firmware(project_dir)
+    plugin = build_plugin(project_dir) if count else None
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    args = ["-o", out_dir.resolve()]
+    if dump_dir is not None:
+        Path(dump_dir).mkdir(parents=True, exist_ok=True)
+        args += ["-d", Path(dump_dir).resolve()]
+    args += [Path(p).resolve() for p in inputs]
+    run = run_qemu(elf, args, plugin=plugin, timeout=timeout)
+    if run.returncode >= 64:
+        message = run.stderr.strip().splitlines()
+        raise LossykwsError(f"{elf}: the harness failed in QEMU (exit {run.returncode}): "
+                            f"{message[-1] if message else 'no message'}")
+    outputs = sorted(out_dir.glob("output*.bin"), key=lambda p: int(p.stem[len("output"):]))
+    return {
+        "status": run.returncode,
+        "stderr": run.stderr,
+        "outputs": [str(p) for p in outputs],
+        "instructions": run.instructions[0] if run.instructions else None,
+        "sizes": elf_sizes(elf),
+    }
