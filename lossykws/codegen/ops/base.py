@@ -7,7 +7,11 @@ An emitter is a subclass of `OpEmitter` decorated with `@register`. Every module
 - `kinds`: tuple of op kinds the class handles (builtin names like 'CONV_2D', or LCE custom codes
   like 'LceBconv2d'). One instance is registered per kind.
 - `sources`: runtime C files (basenames under firmware/src/) the emitted code calls; the project
-  writer copies exactly the union of these (plus their headers, all of firmware/include/lkws/).
+  writer copies exactly the union of these (plus all of firmware/include/lkws/).
+- `headers`: headers (paths under firmware/include/, e.g. 'lkws/bconv2d.h') model.c must include.
+- `handles(op, graph) -> bool`: several emitters may register the same kind (e.g. CONV_2D in
+  float32 and in int8, in different files); the first whose `handles` is true is used. Default:
+  true. Typically tests the dtype of the op's first input or output.
 - `check(op, graph)`: raise `UnsupportedOp` (via `self.unsupported(...)`) for any option, dtype or
   shape the emitter cannot handle. Called for every op before any file is written. Must not
   depend on `ctx`.
@@ -44,6 +48,11 @@ class UnsupportedOp(LossykwsError):
 class OpEmitter:
     kinds = ()
     sources = ()
+    headers = ()
+
+    def handles(self, op, graph):
+        """Whether this emitter is the one for `op` (when several register its kind)."""
+        return True
 
     def check(self, op, graph):
         """Raise UnsupportedOp for what emit cannot handle. Default: accept."""
@@ -76,12 +85,11 @@ def describe_unsupported(op, graph, option, value=None, tensor=None):
 
 
 def register(cls):
-    """Class decorator: register one instance of `cls` for each of its kinds."""
+    """Class decorator: register one instance of `cls` for each of its kinds (REGISTRY maps a
+    kind to a list of emitters, tried in order with `handles`)."""
     inst = cls()
     for kind in cls.kinds:
-        if kind in REGISTRY:
-            raise RuntimeError(f"two emitters for {kind}: {REGISTRY[kind]!r} and {cls!r}")
-        REGISTRY[kind] = inst
+        REGISTRY.setdefault(kind, []).append(inst)
     return cls
 
 
@@ -106,4 +114,52 @@ def emitter_for(op, graph):
     reg = load_emitters()
     if op.kind not in reg:
         raise UnsupportedOp(describe_unsupported(op, graph, "op kind"))
-    return reg[op.kind]
+    for em in reg[op.kind]:
+        if em.handles(op, graph):
+            return em
+    dtypes = ",".join(t.dtype for t in graph.op_inputs(op)[:1] + graph.op_outputs(op)[:1] if t is not None)
+    raise UnsupportedOp(describe_unsupported(op, graph, "dtype", dtypes))
+
+
+# Geometry and activation helpers shared by emitters.
+
+def same_or_valid(padding, in_size, filter_size, stride, dilation):
+    """(out_size, pad_before) as TFLite computes them; padding is 'SAME' or 'VALID'."""
+    eff = (filter_size - 1) * dilation + 1
+    if padding == "SAME":
+        out = (in_size + stride - 1) // stride
+    else:
+        out = (in_size - eff + stride) // stride
+    total = max((out - 1) * stride + eff - in_size, 0)
+    return out, total // 2
+
+
+FLOAT_ACTIVATIONS = {
+    "NONE": ("-INFINITY", "INFINITY"),
+    "RELU": ("0.0f", "INFINITY"),
+    "RELU6": ("0.0f", "6.0f"),
+    "RELU_N1_TO_1": ("-1.0f", "1.0f"),
+}
+
+
+def float_activation(op, graph, name):
+    """C expressions (min, max) of a fused activation on float output, or UnsupportedOp."""
+    if name not in FLOAT_ACTIVATIONS:
+        raise UnsupportedOp(describe_unsupported(op, graph, "fused_activation_function", name))
+    return FLOAT_ACTIVATIONS[name]
+
+
+def c_float(x):
+    """An exact C literal for a float32 value."""
+    import math
+
+    x = float(x)
+    if math.isnan(x):
+        return "NAN"
+    if math.isinf(x):
+        return "INFINITY" if x > 0 else "-INFINITY"
+    return f"{x.hex()}f" if x != int(x) or abs(x) >= 1 << 24 else f"{x:.1f}f"
+
+
+def c_int_array(values):
+    return "{" + ", ".join(str(int(v)) for v in values) + "}"
