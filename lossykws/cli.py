@@ -61,12 +61,15 @@ def data():
 
 
 @_command(data, "commands_data", "info", name="info")
-@click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
+@click.argument("data_dir", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--task", type=TASK, default="kws12", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit non-zero if any problem is found.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def _data_info():
-    """Labels, clips per label and split, speakers, and every problem found."""
+    """Labels, clips per label and split, speakers, and every problem found.
+
+    DATA_DIR may also be a single WAV file: its format is printed, and a bad file is an error.
+    """
 
 
 @_command(data, "commands_data", "synth", name="synth")

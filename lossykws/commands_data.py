@@ -1,13 +1,20 @@
 """`lossykws data ...`: the library calls behind the data commands."""
+from pathlib import Path
+
 import click
 
-from . import datasets
+from . import audio, datasets
 from .errors import LossykwsError
 from .progress import progress_bar
 
 
 def info(data_dir, task, strict, as_json):
-    """Print a corpus report; with strict, any problem is an error (exit 1 after the report)."""
+    """Print a corpus report; with strict, any problem is an error (exit 1 after the report).
+
+    A WAV file named instead of a folder gets its own report, and is an error if it is bad.
+    """
+    if len(data_dir) == 1 and Path(data_dir[0]).is_file():
+        return clip_info(data_dir[0], as_json)
     corpus = datasets.scan(data_dir, task)
     report = datasets.summary(corpus)
     click.echo(datasets.dumps_summary(report) if as_json else datasets.format_summary(report))
@@ -31,3 +38,19 @@ def download(out_dir, url, sha256, force):
 
     dl.download_speech_commands(out_dir, url=url, sha256=sha256, force=force, progress=progress_bar)
     click.echo(f"unpacked into {out_dir}")
+
+
+def clip_info(path, as_json):
+    import json
+
+    samples, wav = audio.read_wav(path)
+    notes = datasets.clip_problem(path)
+    report = {"file": str(path), "rate": wav.rate, "channels": wav.channels, "bits": wav.bits,
+              "encoding": wav.encoding, "frames": wav.frames, "seconds": wav.frames / wav.rate,
+              "peak": float(abs(samples).max()), "problem": notes[1] if notes else None}
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(f"{path}: {wav.encoding} {wav.bits}-bit, {wav.channels} channel(s), {wav.rate} Hz, "
+                   f"{report['seconds']:.3f} s, peak {report['peak']:.3f}"
+                   + (f"; {report['problem']}" if notes else ""))

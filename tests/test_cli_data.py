@@ -129,3 +129,13 @@ def test_tensorflow_imported_first_with_keras3_is_detected():
 
 def test_later_commands_say_they_are_not_built_yet(tmp_path):
     assert_one_line_error(run("train", tmp_path, "--features", "vq"), "issue #5")
+
+
+def test_info_on_one_clip(tmp_path):
+    good, bad = tmp_path / "good.wav", tmp_path / "bad.wav"
+    good.write_bytes(wav_bytes(tone(0.5, rate=22050), rate=22050, bits=24))
+    bad.write_bytes(b"RIFF....WAVEjunk")
+    report = json.loads(run("data", "info", good, "--json").stdout)
+    assert (report["rate"], report["bits"], report["frames"]) == (22050, 24, 11025)
+    assert "22050 Hz" in report["problem"]
+    assert_one_line_error(run("data", "info", bad), str(bad), "no fmt chunk")
