@@ -65,6 +65,7 @@ class QemuRun:
     stdout: str
     stderr: str
     instructions: list = field(default_factory=list)
+    profile: list = field(default_factory=list)  # per bracket: {function name: self count}
 
 
 def require_tools(*names):
@@ -163,19 +164,47 @@ def _check_argument(value):
     return value
 
 
-def run_qemu(elf, args=(), *, plugin=None, cwd=None, timeout=120):
+def _write_function_list(elf, path):
+    """The ELF's functions as "START SIZE NAME" lines, for the plugin's profile."""
+    result = subprocess.run(["arm-none-eabi-nm", "-S", "--defined-only", str(elf)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LossykwsError(f"{elf}: arm-none-eabi-nm failed: {result.stderr.strip()}")
+    lines = [f"{start} {size} {name}" for start, size, kind, name in
+             (line.split() for line in result.stdout.splitlines() if len(line.split()) == 4)
+             if kind in "tTwW"]
+    Path(path).write_text("\n".join(lines) + "\n")
+
+
+def _read_profile(path):
+    brackets = []
+    for line in Path(path).read_text().splitlines():
+        bracket, count, name = line.split(maxsplit=2)
+        while len(brackets) <= int(bracket):
+            brackets.append({})
+        brackets[int(bracket)][name] = brackets[int(bracket)].get(name, 0) + int(count)
+    return brackets
+
+
+def run_qemu(elf, args=(), *, plugin=None, profile=False, cwd=None, timeout=120):
     """Run a harness ELF on mps2-an386 with `args` as its command line (semihosting; paths are
     relative to cwd). With `plugin` (a built insn_count.so), count the instructions executed
-    between the markers. Returns a QemuRun; the guest's exit status is the returncode."""
+    between the markers; with `profile` too, count them per function (self counts).
+    Returns a QemuRun; the guest's exit status is the returncode."""
     require_tools("qemu-system-arm")
     elf = Path(elf).resolve()
     command = list(QEMU_COMMAND)
     with tempfile.TemporaryDirectory(prefix="lkws-qemu-") as scratch:
         count_file = Path(scratch) / "insn_count.txt"
+        profile_file = Path(scratch) / "profile.txt"
         if plugin is not None:
             begin, end = marker_addresses(elf)
-            command += ["-plugin", f"{Path(plugin).resolve()},begin={begin:#x},end={end:#x},"
-                                   f"out={count_file}"]
+            plugin_args = f"{Path(plugin).resolve()},begin={begin:#x},end={end:#x},out={count_file}"
+            if profile:
+                functions = Path(scratch) / "functions.txt"
+                _write_function_list(elf, functions)
+                plugin_args += f",functions={functions},profile={profile_file}"
+            command += ["-plugin", plugin_args]
         command += ["-kernel", _check_argument(elf), "-append",
                     " ".join(_check_argument(a) for a in args)]
         try:
@@ -186,13 +215,16 @@ def run_qemu(elf, args=(), *, plugin=None, cwd=None, timeout=120):
         counts = []
         if count_file.exists():
             counts = [int(line) for line in count_file.read_text().split() if line.isdigit()]
-    return QemuRun(result.returncode, result.stdout, result.stderr, counts)
+        functions = _read_profile(profile_file) if profile_file.exists() else []
+    return QemuRun(result.returncode, result.stdout, result.stderr, counts, functions)
 
 
-def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, timeout=120):
+def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, profile=False,
+                timeout=120):
     """Build a qemu-m4 project and run its harness once on `inputs` (raw tensor files, one per model
     input). Returns {"status", "stderr", "outputs" (paths of output<i>.bin), "instructions" (per
-    inference, or None), "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
+    inference, or None), "profile" ({function: self instructions}, with profile=True, else None),
+    "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
     the firmware (a fault, a harness error); a non-zero model status is returned, not raised."""
     elf = build_firmware(project_dir)
     plugin = build_plugin(project_dir) if count else None
@@ -203,7 +235,7 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, time
         Path(dump_dir).mkdir(parents=True, exist_ok=True)
         args += ["-d", Path(dump_dir).resolve()]
     args += [Path(p).resolve() for p in inputs]
-    run = run_qemu(elf, args, plugin=plugin, timeout=timeout)
+    run = run_qemu(elf, args, plugin=plugin, profile=profile and count, timeout=timeout)
     if run.returncode >= 64:
         message = run.stderr.strip().splitlines()
         raise LossykwsError(f"{elf}: the harness failed in QEMU (exit {run.returncode}): "
@@ -214,5 +246,6 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, time
         "stderr": run.stderr,
         "outputs": [str(p) for p in outputs],
         "instructions": run.instructions[0] if run.instructions else None,
+        "profile": run.profile[0] if run.profile else None,
         "sizes": elf_sizes(elf),
     }

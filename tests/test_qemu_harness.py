@@ -141,3 +141,17 @@ def test_missing_tool_names_the_debian_package(monkeypatch, tool, package):
     with pytest.raises(LossykwsError, match=f"Debian package {package}") as error:
         qemu.require_tools("make", "arm-none-eabi-gcc", "qemu-system-arm")
     assert "\n" not in str(error.value)
+
+
+def test_profile_splits_the_count_by_function(project, tmp_path):
+    _, elf, plugin = project
+    runs = {n: qemu.run_qemu(elf, [str(p) for p in _inputs(tmp_path / f"p{n}", n)], plugin=plugin,
+                             profile=True) for n in (10, 20)}
+    for run in runs.values():
+        assert len(run.profile) == 1
+        assert sum(run.profile[0].values()) == run.instructions[0]
+        assert "?" not in run.profile[0]
+    # The loop is in model_invoke: only its self count grows, by 2 per iteration.
+    assert runs[20].profile[0]["model_invoke"] - runs[10].profile[0]["model_invoke"] == 20
+    assert {k: v for k, v in runs[20].profile[0].items() if k != "model_invoke"} == \
+        {k: v for k, v in runs[10].profile[0].items() if k != "model_invoke"}
