@@ -104,6 +104,8 @@ def _load():
             lib.lkws_fe_reset.restype = None
             lib.lkws_fe_push_hop.argtypes = [ctypes.c_void_p, f32, f32]
             lib.lkws_fe_push_hop.restype = None
+            lib.lkws_fe_push_hop_s16.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int16), f32]
+            lib.lkws_fe_push_hop_s16.restype = None
             lib.lkws_fe_ln.argtypes = [ctypes.c_float]
             lib.lkws_fe_ln.restype = ctypes.c_float
             lib.lkws_vq_encode.argtypes = [f32, i32, i32, i32, i32, f32, i32, u8]
@@ -166,6 +168,15 @@ class Stream:
             raise LossykwsError(f"a hop is {HOP} samples, got shape {x.shape}")
         out = np.empty(BINS, dtype=np.float32)
         self._lib.lkws_fe_push_hop(self._state, _ptr(x, ctypes.c_float), _ptr(out, ctypes.c_float))
+        return out
+
+    def push_s16(self, hop):
+        """The same for 16-bit PCM samples (each becomes s / 32768 exactly)."""
+        x = np.ascontiguousarray(hop, dtype=np.int16)
+        if x.shape != (HOP,):
+            raise LossykwsError(f"a hop is {HOP} samples, got shape {x.shape}")
+        out = np.empty(BINS, dtype=np.float32)
+        self._lib.lkws_fe_push_hop_s16(self._state, _ptr(x, ctypes.c_int16), _ptr(out, ctypes.c_float))
         return out
 
 

@@ -1,0 +1,184 @@
+"""The C front end (firmware/src/frontend.c via lossykws.frontend): definition, shape, determinism,
+streaming, and the same bits on Cortex-M4F under QEMU as on the host."""
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossykws import audio, frontend
+from lossykws.errors import LossykwsError
+
+from conftest import require_tool
+
+ROOT = Path(__file__).resolve().parents[1]
+HARNESS = ROOT / "tests" / "fixtures" / "qemu_frontend" / "main.c"
+FLOOR_FEATURE = (np.log(1e-6) - (-9.5)) * 0.25
+
+
+def _synthetic_clip(seed=0):
+    """A 1 kHz tone with a rising chirp and noise, nearly full scale at its loudest."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(16000) / 16000.0
+    x = 0.5 * np.sin(2 * np.pi * 1000 * t) + 0.3 * np.sin(2 * np.pi * (200 + 3000 * t) * t)
+    x += 0.05 * rng.standard_normal(16000)
+    x[:2000] = 0.0  # digital silence at the start, like a zero-padded short clip
+    return np.clip(x, -1, 1).astype(np.float32)
+
+
+def _real_clips(root, words=("yes", "no", "left"), each=1):
+    paths = [p for w in words for p in sorted((root / w).glob("*.wav"))[:each]]
+    return np.stack([audio.load_clip(p) for p in paths])
+
+
+def _reference(clip):
+    """The definition in lkws/frontend.h in float64 numpy: the test's oracle (close, not bit-exact)."""
+    x = np.concatenate([np.zeros(131), clip.astype(np.float64)])
+    n = np.arange(256)
+    frames = np.stack([x[125 * t:125 * t + 256] for t in range(128)]) * (0.5 - 0.5 * np.cos(2 * np.pi * n / 256))
+    power = np.abs(np.fft.rfft(frames, axis=1)[:, 1:]) ** 2
+    return (np.log(power + 1e-6) + 9.5) * 0.25
+
+
+def test_committed_tables_are_the_generator_output():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "tools" / "gen_frontend_tables.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert (ROOT / "firmware" / "src" / "frontend_tables.c").read_text() == gen.render()
+
+
+def test_python_constants_mirror_the_header():
+    header = (ROOT / "firmware" / "include" / "lkws" / "frontend.h").read_text()
+    defines = dict(re.findall(r"#define (LKWS_FE_\w+) \(?([-\w.]+?)f?\)?\s", header))
+    assert int(defines["LKWS_FE_N_FFT"]) == frontend.N_FFT
+    assert int(defines["LKWS_FE_HOP"]) == frontend.HOP
+    assert int(defines["LKWS_FE_FRAMES"]) == frontend.FRAMES
+    assert int(defines["LKWS_FE_BINS"]) == frontend.BINS
+    assert np.float32(defines["LKWS_FE_POWER_FLOOR"]) == frontend.POWER_FLOOR
+    assert np.float32(defines["LKWS_FE_LOG_OFFSET"]) == frontend.LOG_OFFSET
+    assert np.float32(defines["LKWS_FE_LOG_SCALE"]) == frontend.LOG_SCALE
+    assert frontend.FRAMES * frontend.HOP == frontend.CLIP_SAMPLES
+
+
+def test_shape_dtype_and_determinism():
+    clip = _synthetic_clip()
+    a = frontend.features(clip)
+    assert a.shape == (128, 128) and a.dtype == np.float32
+    assert np.isfinite(a).all()
+    b = frontend.features(clip.copy())
+    assert a.tobytes() == b.tobytes()
+    batch = frontend.features_batch(np.stack([_synthetic_clip(1), clip, clip]))
+    assert batch.shape == (3, 128, 128)
+    assert batch[1].tobytes() == a.tobytes() and batch[2].tobytes() == a.tobytes()
+
+
+def test_silence_sits_on_the_floor():
+    f = frontend.features(np.zeros(16000, np.float32))
+    assert np.all(f == f[0, 0])
+    assert abs(float(f[0, 0]) - FLOOR_FEATURE) < 1e-6
+
+
+def test_tone_lands_in_its_bin():
+    t = np.arange(16000) / 16000.0
+    f = frontend.features((0.5 * np.sin(2 * np.pi * 1000.0 * t)).astype(np.float32))
+    # bin k is k * 62.5 Hz and sits in column k - 1: 1000 Hz is bin 16, column 15
+    assert np.all(np.argmax(f[4:], axis=1) == 15)
+
+
+def test_close_to_a_float64_reference():
+    clip = _synthetic_clip()
+    assert np.max(np.abs(frontend.features(clip) - _reference(clip))) < 1e-3
+
+
+def test_close_to_a_float64_reference_on_real_clips(shared_clips):
+    for clip in _real_clips(shared_clips):
+        assert np.max(np.abs(frontend.features(clip) - _reference(clip))) < 1e-3
+
+
+def test_streaming_hop_by_hop_gives_the_same_bits():
+    clip = _synthetic_clip()
+    stream = frontend.Stream()
+    frames = np.stack([stream.push(clip[125 * t:125 * (t + 1)]) for t in range(128)])
+    assert frames.tobytes() == frontend.features(clip).tobytes()
+    stream.reset()
+    assert stream.push(clip[:125]).tobytes() == frames[0].tobytes()
+
+
+def test_pcm16_hops_equal_float_hops_of_the_wav_reader():
+    pcm = (_synthetic_clip() * 32767).astype(np.int16)
+    as_read = (pcm.astype(np.float32) / 32768.0).astype(np.float32)  # what audio.py does
+    stream = frontend.Stream()
+    frames = np.stack([stream.push_s16(pcm[125 * t:125 * (t + 1)]) for t in range(128)])
+    assert frames.tobytes() == frontend.features(as_read).tobytes()
+
+
+def test_own_log_is_within_two_ulp():
+    rng = np.random.default_rng(0)
+    x = np.exp(rng.uniform(-16, 20, 4000)).astype(np.float32)
+    x = np.concatenate([x, np.float32([1e-6, 1.0, 2.0, 0.5, np.sqrt(2), 3.4e38, 1.2e-38])]).astype(np.float32)
+    got = frontend.ln(x).astype(np.float64)
+    want = np.log(x.astype(np.float64))
+    ulp = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
+    assert np.all(np.abs(got - want) <= 2 * np.maximum(ulp, np.spacing(np.float32(1)) / 2))
+
+
+def test_bad_clips_are_refused():
+    with pytest.raises(LossykwsError, match="16000 samples"):
+        frontend.features(np.zeros(15999, np.float32))
+    with pytest.raises(LossykwsError, match="NaN"):
+        frontend.features(np.full(16000, np.nan, np.float32))
+    with pytest.raises(LossykwsError, match="125 samples"):
+        frontend.Stream().push(np.zeros(100, np.float32))
+
+
+def test_library_is_cached_by_source_hash(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSYKWS_NATIVE_DIR", str(tmp_path))
+    first = frontend.build_library()
+    stamp = first.stat().st_mtime_ns
+    assert first.parent.parent == tmp_path and first.name == "liblkws_frontend.so"
+    assert frontend.build_library() == first and first.stat().st_mtime_ns == stamp
+    assert not [p for p in first.parent.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+# --- Cortex-M4F under QEMU: the same C, the same bits -------------------------------------------
+
+def _build_harness(project):
+    from lossykws import qemu
+
+    qemu.write_qemu_m4_files(project)
+    shutil.copyfile(HARNESS, project / "main.c")
+    for name in frontend.SOURCES:
+        (project / "src").mkdir(exist_ok=True)
+        shutil.copyfile(frontend.FIRMWARE / "src" / name, project / "src" / name)
+    (project / "include" / "lkws").mkdir(parents=True, exist_ok=True)
+    for name in frontend.HEADERS:
+        shutil.copyfile(frontend.FIRMWARE / "include" / "lkws" / name, project / "include" / "lkws" / name)
+    return qemu.build_firmware(project)
+
+
+def test_cortex_m4_gives_the_host_bits(tmp_path, shared_clips):
+    for tool in ("arm-none-eabi-gcc", "arm-none-eabi-nm", "qemu-system-arm", "make"):
+        require_tool(tool)
+    from lossykws import qemu
+
+    elf = _build_harness(tmp_path / "project")
+    symbols = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True).stdout.split()
+    assert not {"logf", "log", "sinf", "cosf", "expf", "sqrtf", "powf"} & set(symbols)
+    clips = np.concatenate([_real_clips(shared_clips, ("yes", "no", "_silence_")), _synthetic_clip()[None]])
+    rng = np.random.default_rng(0)
+    codebook = rng.normal(size=(16, 4)).astype(np.float32)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    clips.tofile(run_dir / "fe_in.f32")
+    codebook.tofile(run_dir / "vq_codebook.f32")
+    run = qemu.run_qemu(elf, cwd=run_dir, timeout=120)
+    assert run.returncode == 0, run.stderr
+    host = frontend.features_batch(clips)
+    device = np.fromfile(run_dir / "fe_out.f32", dtype=np.float32).reshape(host.shape)
+    assert device.view(np.uint32).tobytes() == host.view(np.uint32).tobytes()
+    device_codes = np.fromfile(run_dir / "vq_codes.u8", dtype=np.uint8).reshape(len(clips), 64, 64)
+    assert np.array_equal(device_codes, frontend.vq_encode(host, codebook))
