@@ -1,0 +1,42 @@
+"""Helpers shared by the float32 builtin emitters (not an emitter module itself)."""
+from .base import float_activation, same_or_valid
+
+
+def is_float_op(op, graph):
+    t = graph.tensor(op.inputs[0]) if op.inputs else None
+    return t is not None and t.dtype == "float32"
+
+
+def dims4(shape):
+    """A shape of rank <= 4 padded with leading 1s."""
+    return [1] * (4 - len(shape)) + [int(d) for d in shape]
+
+
+def window_params(op, graph, emitter, filter_hw, out_c, depth_multiplier=1):
+    """C initializer of lkws_window_params for a conv/pool op; checks the output shape."""
+    o = op.options
+    x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+    if len(x.shape) != 4 or len(y.shape) != 4:
+        emitter.unsupported(op, graph, "rank", len(x.shape), x)
+    pad = o.get("padding")
+    if pad not in ("SAME", "VALID"):
+        emitter.unsupported(op, graph, "option padding", pad)
+    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    dh, dw = o.get("dilation_h_factor", 1), o.get("dilation_w_factor", 1)
+    if min(sh, sw, dh, dw, *filter_hw) < 1:
+        emitter.unsupported(op, graph, "stride/dilation/filter", f"{sh},{sw},{dh},{dw},{filter_hw}")
+    oh, pt = same_or_valid(pad, x.shape[1], filter_hw[0], sh, dh)
+    ow, pl = same_or_valid(pad, x.shape[2], filter_hw[1], sw, dw)
+    if tuple(y.shape) != (x.shape[0], oh, ow, out_c):
+        emitter.unsupported(op, graph, "output shape", list(y.shape), y)
+    lo, hi = float_activation(op, graph, o.get("fused_activation_function", "NONE"))
+    ints = [x.shape[0], x.shape[1], x.shape[2], x.shape[3], oh, ow, out_c, filter_hw[0], filter_hw[1],
+            sh, sw, dh, dw, pt, pl, depth_multiplier]
+    return "{" + ", ".join(str(int(v)) for v in ints) + f", {lo}, {hi}}}"
+
+
+def require_const_float(emitter, op, graph, index, role):
+    t = graph.tensor(index)
+    if t is None or not t.is_const or t.dtype != "float32":
+        emitter.unsupported(op, graph, f"{role} (constant float32 expected)", None if t is None else t.dtype, t)
+    return t

@@ -1,0 +1,9 @@
+"""AVERAGE_POOL_2D in float32 (divides by the taps inside the image, like TFLite)."""
+from .base import register
+from .max_pool_2d_f32 import MaxPool2dF32
+
+
+@register
+class AveragePool2dF32(MaxPool2dF32):
+    kinds = ("AVERAGE_POOL_2D",)
+    function = "lkws_average_pool2d_f32"

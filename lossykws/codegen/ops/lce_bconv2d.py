@@ -1,0 +1,114 @@
+"""LceBconv2d: binary convolution of a bitpacked input with bitpacked weights (kept packed).
+
+Inputs: 0 input int32 [N,H,W,ceil(Cin/32)], 1 filter int32 [Cout,kh,kw,ceil(Cin/32)],
+2 post_activation_multiplier float [Cout], 3 post_activation_bias float [Cout] (float and int8
+outputs), 4 output_threshold int32 [Cout] (bitpacked output). Options (flexbuffer): channels_in,
+stride_*, dilation_*_factor, padding (0 SAME, 1 VALID), pad_values (1: pad with +1; 0: zero
+padding, which LCE supports for float output without activation and corrects at the borders),
+fused_activation_function (0 NONE, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6).
+
+The float/int8 output transform is fused at export time exactly as LCE's kernel does it (in
+double, then rounded to float): multiplier = -m / scale, bias = (b + K*m) / scale + zero_point,
+clamp on 2*accum = [K - act_max, K - act_min] with the activation range clipped to [-K, K].
+"""
+import numpy as np
+
+from .base import OpEmitter, register, same_or_valid
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+ACTIVATIONS = {0: ("NONE", INT32_MIN, INT32_MAX), 1: ("RELU", 0, INT32_MAX), 2: ("RELU_N1_TO_1", -1, 1), 3: ("RELU6", 0, 6)}
+_INT_OPTIONS = ("channels_in", "stride_height", "stride_width", "dilation_height_factor", "dilation_width_factor",
+                "padding", "pad_values", "fused_activation_function")
+
+
+@register
+class LceBconv2d(OpEmitter):
+    kinds = ("LceBconv2d",)
+    sources = ("bconv2d_ref.c",)
+    headers = ("lkws/bconv2d.h",)
+
+    def check(self, op, graph):
+        o = op.options
+        for key in _INT_OPTIONS:
+            if not isinstance(o.get(key), int) or isinstance(o.get(key), bool):
+                self.unsupported(op, graph, f"option {key}", o.get(key))
+        if len(op.inputs) != 5:
+            self.unsupported(op, graph, "number of inputs", len(op.inputs))
+        self.require_dtype(op, graph, op.inputs[0], ("int32",))
+        self.require_dtype(op, graph, op.inputs[1], ("int32",), "filter")
+        self.require_dtype(op, graph, op.outputs[0], ("float32", "int32", "int8"), "output")
+        x, w, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
+        if not w.is_const:
+            self.unsupported(op, graph, "non-constant filter", None, w)
+        if len(x.shape) != 4 or len(w.shape) != 4 or len(y.shape) != 4:
+            self.unsupported(op, graph, "rank", f"{len(x.shape)}/{len(w.shape)}/{len(y.shape)}", x)
+        cin = o["channels_in"]
+        words = (cin + 31) // 32
+        if cin < 1 or x.shape[3] != words:
+            self.unsupported(op, graph, "option channels_in", cin, x)
+        if w.shape[3] != words:
+            self.unsupported(op, graph, "groups", words // max(w.shape[3], 1), w)
+        if min(o["stride_height"], o["stride_width"], o["dilation_height_factor"], o["dilation_width_factor"]) < 1:
+            self.unsupported(op, graph, "stride/dilation", f"{o['stride_height']},{o['stride_width']},{o['dilation_height_factor']},{o['dilation_width_factor']}")
+        if o["padding"] not in (0, 1):
+            self.unsupported(op, graph, "option padding", o["padding"])
+        if o["pad_values"] not in (0, 1):
+            self.unsupported(op, graph, "option pad_values", o["pad_values"])
+        if o["fused_activation_function"] not in ACTIVATIONS:
+            self.unsupported(op, graph, "option fused_activation_function", o["fused_activation_function"])
+        cout = w.shape[0]
+        if y.dtype == "int32":
+            th = graph.tensor(op.inputs[4])
+            if th is None or not th.is_const or th.dtype != "int32" or th.shape != (cout,):
+                self.unsupported(op, graph, "output_threshold", None if th is None else list(th.shape), th or y)
+        else:
+            for k, role in ((2, "post_activation_multiplier"), (3, "post_activation_bias")):
+                t = graph.tensor(op.inputs[k])
+                if t is None or not t.is_const or t.dtype != "float32" or t.shape != (cout,):
+                    self.unsupported(op, graph, role, None if t is None else list(t.shape), t or y)
+            if y.dtype == "int8" and not y.is_quantized:
+                self.unsupported(op, graph, "int8 output without quantization", None, y)
+        zero_pad = o["padding"] == 0 and o["pad_values"] == 0
+        if zero_pad and (y.dtype != "float32" or o["fused_activation_function"] != 0):
+            act = ACTIVATIONS[o["fused_activation_function"]][0]
+            self.unsupported(op, graph, "option pad_values=0 (zero padding) with", f"{y.dtype} output and activation {act}", y)
+        oh, _, ow, _ = self._geometry(op, graph)
+        ych = (cout + 31) // 32 if y.dtype == "int32" else cout
+        if y.shape != (x.shape[0], oh, ow, ych):
+            self.unsupported(op, graph, "output shape", list(y.shape), y)
+
+    def _geometry(self, op, graph):
+        o = op.options
+        x, w = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
+        pad = "SAME" if o["padding"] == 0 else "VALID"
+        oh, pt = same_or_valid(pad, x.shape[1], w.shape[1], o["stride_height"], o["dilation_height_factor"])
+        ow, pl = same_or_valid(pad, x.shape[2], w.shape[2], o["stride_width"], o["dilation_width_factor"])
+        return oh, pt, ow, pl
+
+    def emit(self, op, graph, ctx):
+        o = op.options
+        x, w, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
+        oh, pt, ow, pl = self._geometry(op, graph)
+        cout, kh, kw = w.shape[0], w.shape[1], w.shape[2]
+        cin = o["channels_in"]
+        k = kh * kw * cin
+        _, act_min, act_max = ACTIVATIONS[o["fused_activation_function"]]
+        act_min, act_max = max(act_min, -k), min(act_max, k)
+        clamp_min, clamp_max = k - act_max, k - act_min
+        fields = [x.shape[0], x.shape[1], x.shape[2], cin, oh, ow, cout, kh, kw, o["stride_height"], o["stride_width"],
+                  o["dilation_height_factor"], o["dilation_width_factor"], pt, pl, clamp_min, clamp_max]
+        params = f"static const lkws_bconv2d_params p = {{{', '.join(str(int(v)) for v in fields)}}};\n"
+        src, filt, dst = ctx.ref(x.index), ctx.ref(w.index), ctx.ref(y.index)
+        if y.dtype == "int32":
+            return params + f"lkws_bconv2d_bitpacked(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst});"
+        m = graph.tensor(op.inputs[2]).data.astype(np.float64)
+        b = graph.tensor(op.inputs[3]).data.astype(np.float64)
+        scale, zp = (float(y.scale[0]), float(y.zero_point[0])) if y.dtype == "int8" else (1.0, 0.0)
+        mul = ctx.const("multiplier", (-1.0 * m / scale).astype(np.float32), "float")
+        bias = ctx.const("bias", ((b + float(k) * m) / scale + zp).astype(np.float32), "float")
+        if y.dtype == "int8":
+            return params + f"lkws_bconv2d_i8(&p, {src}, {filt}, {mul}, {bias}, {dst});"
+        pad_mul = "NULL"
+        if o["padding"] == 0 and o["pad_values"] == 0:
+            pad_mul = ctx.const("pad_multiplier", -graph.tensor(op.inputs[2]).data.astype(np.float32), "float")
+        return params + f"lkws_bconv2d_f32(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst});"

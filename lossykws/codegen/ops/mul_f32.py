@@ -1,0 +1,9 @@
+"""MUL in float32 with broadcasting (rank <= 4) and a fused activation."""
+from .add_f32 import AddF32
+from .base import register
+
+
+@register
+class MulF32(AddF32):
+    kinds = ("MUL",)
+    function = "lkws_mul_f32"

@@ -1,0 +1,358 @@
+"""Turn a Graph into a C project: model.c/.h, model_data.c/.h, model_settings.h, the runtime
+sources the ops need, and the target's harness (host: main.c and a Makefile).
+
+Every op is checked before anything is generated, and the project is written through
+`atomic_dir`, so an unsupported op or a bad model leaves nothing behind.
+
+# Example
+```python
+summary = export_project(Path("model.tflite"), Path("proj"), target="host")
+summary["arena_bytes"], summary["const_bytes"]
+```
+"""
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..errors import LossykwsError
+from ..fsutil import atomic_dir, check_output_dir
+from .ir import CTYPES
+from .ops.base import emitter_for, load_emitters
+from .planner import plan_arena
+from .reader import read_model
+
+FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
+_CTYPE_NP = {"float": np.float32, "int32_t": np.int32, "int8_t": np.int8, "int16_t": np.int16,
+             "uint8_t": np.uint8, "int64_t": np.int64, "bool": np.bool_}
+
+
+def _ident(text):
+    s = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+    return s[:40] or "x"
+
+
+def c_array_body(arr, ctype):
+    """The initializer list of a flat numpy array, exact for every element type."""
+    from .ops.base import c_float
+
+    flat = np.asarray(arr).reshape(-1)
+    if ctype == "float":
+        items = [c_float(v) for v in flat.astype(np.float32)]
+    elif ctype == "bool":
+        items = ["true" if v else "false" for v in flat]
+    else:
+        vals = flat.astype(_CTYPE_NP[ctype])
+        lo = {"int32_t": "(-2147483647 - 1)", "int64_t": "(-9223372036854775807LL - 1)"}
+        items = []
+        for v in vals:
+            v = int(v)
+            if ctype == "int32_t" and v == -(1 << 31):
+                items.append(lo["int32_t"])
+            elif ctype == "int64_t":
+                items.append(lo["int64_t"] if v == -(1 << 63) else f"{v}LL")
+            else:
+                items.append(str(v))
+    if not items:
+        items = ["0"]
+    lines = []
+    for i in range(0, len(items), 12):
+        lines.append("    " + ", ".join(items[i:i + 12]) + ",")
+    return "\n".join(lines)
+
+
+class EmitContext:
+    """What an emitter may ask of the writer (see ops/base.py)."""
+
+    def __init__(self, graph, plan):
+        self.graph = graph
+        self.plan = plan
+        self.op_index = -1
+        self.consts = {}  # C name -> (ctype, flat numpy array, comment)
+        self._tensor_names = {}
+
+    @property
+    def fail_code(self):
+        return self.op_index + 1
+
+    def ref(self, tensor_index):
+        t = self.graph.tensors[tensor_index]
+        if t.is_const:
+            if tensor_index not in self._tensor_names:
+                name = f"t{tensor_index}_{_ident(t.name.split(';')[0].split('/')[-1])}"
+                self._tensor_names[tensor_index] = name
+                self.consts[name] = (t.ctype, t.data, f"tensor {tensor_index} '{t.name[:60]}' {t.dtype}{list(t.shape)}")
+            return self._tensor_names[tensor_index]
+        return f"(({t.ctype} *)(arena + {self.plan.offsets[tensor_index]}))"
+
+    def const(self, name_hint, array, ctype):
+        name = f"k{self.op_index}_{_ident(name_hint)}"
+        base, n = name, 1
+        while name in self.consts:
+            n += 1
+            name = f"{base}_{n}"
+        arr = np.asarray(array).astype(_CTYPE_NP[ctype])
+        self.consts[name] = (ctype, arr, f"op {self.op_index} {name_hint}")
+        return name
+
+    def scratch(self):
+        return f"(arena + {self.plan.scratch_offsets[self.op_index]})"
+
+
+def check_graph(graph):
+    """Every op has an emitter that accepts it; every tensor read is written first. Raises."""
+    produced = set(graph.inputs)
+    emitters = []
+    for op in graph.ops:
+        em = emitter_for(op, graph)
+        for i in op.inputs:
+            if i >= 0 and not graph.tensors[i].is_const and i not in produced:
+                t = graph.tensors[i]
+                raise LossykwsError(f"op {op.index} ({op.kind}) reads tensor {i} '{t.name}' that no earlier op writes")
+        em.check(op, graph)
+        produced.update(op.outputs)
+        emitters.append(em)
+    for i in graph.outputs:
+        if i not in produced:
+            raise LossykwsError(f"graph output tensor {i} '{graph.tensors[i].name}' is never written")
+    return emitters
+
+
+def packed_channels(graph):
+    """{tensor index: true channel count} for bitpacked int32 tensors (LCE ops' outputs)."""
+    out = {}
+    for op in graph.ops:
+        if op.kind == "LceQuantize":
+            out[op.outputs[0]] = graph.tensors[op.inputs[0]].shape[-1]
+        elif op.kind == "LceBconv2d" and graph.tensors[op.outputs[0]].dtype == "int32":
+            out[op.outputs[0]] = graph.tensors[op.inputs[1]].shape[0]
+        elif op.kind == "LceBMaxPool2d" and op.inputs[0] in out:
+            out[op.outputs[0]] = out[op.inputs[0]]
+    return out
+
+
+def generate(graph, model_bytes, source_name, labels=None):
+    """{relative path: text} of the model files (model*.c/.h, model_settings.h) and a summary."""
+    emitters = check_graph(graph)
+    scratch = {op.index: em.scratch_bytes(op, graph) for op, em in zip(graph.ops, emitters)}
+    plan = plan_arena(graph, scratch)
+    ctx = EmitContext(graph, plan)
+    sha = hashlib.sha256(model_bytes).hexdigest()
+    stamp = f"/* Generated by lossykws {__version__} from {source_name} (sha256 {sha}). Do not edit. */\n"
+
+    body = []
+    headers, sources = [], []
+    for op, em in zip(graph.ops, emitters):
+        ctx.op_index = op.index
+        code = em.emit(op, graph, ctx).rstrip()
+        outs = ", ".join(f"{i} '{graph.tensors[i].name[:50]}'" for i in op.outputs)
+        body.append(f"    /* op {op.index}: {op.kind} -> {outs} */")
+        body.append("    {")
+        body.extend("        " + line if line.strip() else "" for line in code.splitlines())
+        body.append("    }")
+        body.append("    if (observe != NULL) {")
+        for i in op.outputs:
+            t = graph.tensors[i]
+            body.append(f"        observe(user, {op.index}, {i}, arena + {plan.offsets[i]}, {t.nbytes});")
+        body.append("    }")
+        for h in em.headers:
+            if h not in headers:
+                headers.append(h)
+        for s in em.sources:
+            if s not in sources:
+                sources.append(s)
+
+    ins = [graph.tensors[i] for i in graph.inputs]
+    outs = [graph.tensors[i] for i in graph.outputs]
+    const_bytes = sum(np.asarray(a).size * np.dtype(_CTYPE_NP[c]).itemsize for c, a, _ in ctx.consts.values())
+
+    model_h = stamp + f"""#ifndef MODEL_H
+#define MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODEL_ARENA_BYTES {plan.arena_bytes} /* one arena, planned by lifetime; caller-owned, 16-byte aligned */
+#define MODEL_CONST_BYTES {const_bytes}
+#define MODEL_NUM_INPUTS {len(ins)}
+#define MODEL_NUM_OUTPUTS {len(outs)}
+#define MODEL_NUM_TENSORS {len(graph.tensors)}
+#define MODEL_NUM_OPS {len(graph.ops)}
+
+/* Called after each op with each of its output tensors (raw bytes in the arena). */
+typedef void (*model_observer)(void *user, int op_index, int tensor_index, const void *data, size_t bytes);
+
+void *model_input(uint8_t *arena, int i);
+size_t model_input_bytes(int i);
+const void *model_output(const uint8_t *arena, int i);
+size_t model_output_bytes(int i);
+/* Runs the schedule on `arena`; observe may be NULL. Returns 0, or 1 + the index of a failing op. */
+int model_invoke(uint8_t *arena, model_observer observe, void *user);
+
+#endif
+"""
+    offs = lambda ts: ", ".join(str(plan.offsets[t.index]) for t in ts)
+    sizes = lambda ts: ", ".join(f"{t.nbytes}u" for t in ts)
+    includes = "".join(f'#include "{h}"\n' for h in headers)
+    model_c = stamp + f"""#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "model.h"
+#include "model_data.h"
+{includes}
+static const uint32_t k_input_offsets[MODEL_NUM_INPUTS] = {{{offs(ins)}}};
+static const uint32_t k_input_bytes[MODEL_NUM_INPUTS] = {{{sizes(ins)}}};
+static const uint32_t k_output_offsets[MODEL_NUM_OUTPUTS] = {{{offs(outs)}}};
+static const uint32_t k_output_bytes[MODEL_NUM_OUTPUTS] = {{{sizes(outs)}}};
+
+void *model_input(uint8_t *arena, int i)
+{{
+    return (i < 0 || i >= MODEL_NUM_INPUTS) ? NULL : arena + k_input_offsets[i];
+}}
+
+size_t model_input_bytes(int i)
+{{
+    return (i < 0 || i >= MODEL_NUM_INPUTS) ? 0 : k_input_bytes[i];
+}}
+
+const void *model_output(const uint8_t *arena, int i)
+{{
+    return (i < 0 || i >= MODEL_NUM_OUTPUTS) ? NULL : arena + k_output_offsets[i];
+}}
+
+size_t model_output_bytes(int i)
+{{
+    return (i < 0 || i >= MODEL_NUM_OUTPUTS) ? 0 : k_output_bytes[i];
+}}
+
+int model_invoke(uint8_t *arena, model_observer observe, void *user)
+{{
+    (void)user;
+{chr(10).join(body)}
+    return 0;
+}}
+"""
+    decls, defs = [], []
+    for name, (ctype, arr, comment) in ctx.consts.items():
+        n = max(int(np.asarray(arr).size), 1)
+        decls.append(f"extern const {ctype} {name}[{n}]; /* {comment} */")
+        defs.append(f"/* {comment} */\nconst {ctype} {name}[{n}] LKWS_ALIGN16 = {{\n{c_array_body(arr, ctype)}\n}};\n")
+    model_data_h = stamp + "#ifndef MODEL_DATA_H\n#define MODEL_DATA_H\n\n#include <stdbool.h>\n#include <stdint.h>\n\n#include \"lkws/common.h\"\n\n" + "\n".join(decls) + "\n\n#endif\n"
+    model_data_c = stamp + "#include <math.h>\n\n#include \"model_data.h\"\n\n" + "\n".join(defs)
+
+    if labels is None:
+        n = int(outs[0].shape[-1]) if outs and outs[0].shape else 1
+        labels = [str(i) for i in range(n)]
+    settings = [stamp + "#ifndef MODEL_SETTINGS_H\n#define MODEL_SETTINGS_H\n"]
+    for kind, ts in (("INPUT", ins), ("OUTPUT", outs)):
+        for k, t in enumerate(ts):
+            p = f"MODEL_{kind}_{k}"
+            settings.append(f"/* {kind.lower()} {k}: tensor {t.index} '{t.name[:60]}' */")
+            settings.append(f"#define {p}_RANK {len(t.shape)}")
+            settings.append(f"#define {p}_DIMS {{{', '.join(str(d) for d in t.shape) or '1'}}}")
+            settings.append(f"#define {p}_TYPE_{t.dtype.upper()} 1")
+            settings.append(f"#define {p}_CTYPE {CTYPES[t.dtype]}")
+            settings.append(f"#define {p}_ELEMENTS {t.num_elements}")
+            if t.is_quantized:
+                settings.append(f"#define {p}_SCALE {float(t.scale[0])!r}f")
+                settings.append(f"#define {p}_ZERO_POINT {int(t.zero_point[0])}")
+    settings.append(f"#define MODEL_NUM_LABELS {len(labels)}")
+    settings.append("#define MODEL_LABELS {" + ", ".join(json.dumps(str(x)) for x in labels) + "}")
+    settings.append("\n#endif\n")
+
+    files = {
+        "model.h": model_h,
+        "model.c": model_c,
+        "model_data.h": model_data_h,
+        "model_data.c": model_data_c,
+        "model_settings.h": "\n".join(settings),
+    }
+    pc = packed_channels(graph)
+    manifest = {
+        "generator": f"lossykws {__version__}",
+        "model": source_name,
+        "model_sha256": sha,
+        "arena_bytes": plan.arena_bytes,
+        "const_bytes": const_bytes,
+        "tflite_bytes": len(model_bytes),
+        "inputs": [{"tensor": t.index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype} for t in ins],
+        "outputs": [{"tensor": t.index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype} for t in outs],
+        "labels": list(labels),
+        "ops": [
+            {"index": op.index, "kind": op.kind, "outputs": [
+                {"tensor": i, "name": graph.tensors[i].name, "shape": list(graph.tensors[i].shape),
+                 "dtype": graph.tensors[i].dtype, "offset": plan.offsets[i],
+                 **({"packed_channels": int(pc[i])} if i in pc else {})}
+                for i in op.outputs]}
+            for op in graph.ops
+        ],
+        "sources": sources,
+    }
+    return files, manifest
+
+
+def _runtime_files(sources):
+    files = {}
+    for h in sorted((FIRMWARE / "include" / "lkws").glob("*.h")):
+        files[f"include/lkws/{h.name}"] = h.read_bytes()
+    for s in sources:
+        files[f"src/{s}"] = (FIRMWARE / "src" / s).read_bytes()
+    return files
+
+
+# Each target's harness is a folder of files copied verbatim into the project root (main.c,
+# Makefile, startup code, linker script...). The harness includes model.h and model_settings.h and
+# compiles model.c, model_data.c and src/*.c with -Iinclude -I.
+TARGET_DIRS = {
+    "host": "templates/host",
+    "qemu-m4": "targets/mps2-an386",
+    "cortex-m": "targets/cortex-m",
+}
+
+
+def _qemu_m4_files():
+    """qemu-m4: the harness (firmware/templates/qemu-m4: main.c, Makefile) in the root, the board
+    files (firmware/targets/mps2-an386) under target/ and the instruction-counting QEMU plugin
+    (tools/qemu_plugin) under qemu_plugin/; lossykws.qemu lists them and drives the build."""
+    from ..qemu import project_files
+
+    return project_files()
+
+
+def _target_files(target):
+    if target == "qemu-m4":
+        return _qemu_m4_files()
+    root = FIRMWARE / TARGET_DIRS[target]
+    if not root.is_dir() or not any(root.iterdir()):
+        raise LossykwsError(f"target {target}: its harness ({root}) is not in this version of lossykws")
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def export_project(model_path, out_dir, target="host", force=False, labels=None):
+    """Read `model_path` (.tflite), generate the project for `target` into `out_dir`; return the
+    manifest (also written as out_dir/lossykws.json). Nothing is written on error."""
+    model_path = Path(model_path)
+    if target not in TARGET_DIRS:
+        raise LossykwsError(f"unknown target {target!r} (known: {', '.join(TARGET_DIRS)})")
+    if not model_path.is_file():
+        raise LossykwsError(f"{model_path}: no such file")
+    check_output_dir(out_dir, force)
+    data = model_path.read_bytes()
+    graph = read_model(data, source=str(model_path))
+    load_emitters()
+    files, manifest = generate(graph, data, model_path.name, labels)
+    manifest["target"] = target
+    files.update(_runtime_files(manifest["sources"]))
+    files.update(_target_files(target))
+    files["model.tflite"] = data
+    files["lossykws.json"] = json.dumps(manifest, indent=1) + "\n"
+    with atomic_dir(out_dir, force) as tmp:
+        for rel, content in files.items():
+            p = Path(tmp) / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return manifest
