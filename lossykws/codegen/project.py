@@ -304,40 +304,28 @@ def _runtime_files(sources):
     return files
 
 
-# Each target's harness is a folder of files copied verbatim into the project root (main.c,
-# Makefile, startup code, linker script...). The harness includes model.h and model_settings.h and
-# compiles model.c, model_data.c and src/*.c with -Iinclude -I.
-TARGET_DIRS = {
-    "host": "templates/host",
-    "qemu-m4": "targets/mps2-an386",
-    "cortex-m": "targets/cortex-m",
-}
-
-
-def _qemu_m4_files():
-    """qemu-m4: the harness (firmware/templates/qemu-m4: main.c, Makefile) in the root, the board
-    files (firmware/targets/mps2-an386) under target/ and the instruction-counting QEMU plugin
-    (tools/qemu_plugin) under qemu_plugin/; lossykws.qemu lists them and drives the build."""
-    from ..qemu import project_files
-
-    return project_files()
+# Each target's harness: files added to the project root beside the generated model. They include
+# model.h and model_settings.h and compile model.c, model_data.c and src/*.c with -I. -Iinclude.
+TARGETS = ("host", "qemu-m4")
 
 
 def _target_files(target):
+    if target == "host":
+        root = FIRMWARE / "templates" / "host"
+        return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.is_file()}
     if target == "qemu-m4":
-        return _qemu_m4_files()
-    root = FIRMWARE / TARGET_DIRS[target]
-    if not root.is_dir() or not any(root.iterdir()):
-        raise LossykwsError(f"target {target}: its harness ({root}) is not in this version of lossykws")
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        from .. import qemu  # the mps2-an386 harness, board files and instruction counter
+
+        return qemu.project_files()
+    raise LossykwsError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
 
 
 def export_project(model_path, out_dir, target="host", force=False, labels=None):
     """Read `model_path` (.tflite), generate the project for `target` into `out_dir`; return the
     manifest (also written as out_dir/lossykws.json). Nothing is written on error."""
     model_path = Path(model_path)
-    if target not in TARGET_DIRS:
-        raise LossykwsError(f"unknown target {target!r} (known: {', '.join(TARGET_DIRS)})")
+    if target not in TARGETS:
+        raise LossykwsError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
     if not model_path.is_file():
         raise LossykwsError(f"{model_path}: no such file")
     check_output_dir(out_dir, force)

@@ -1,0 +1,48 @@
+"""`lossykws export` and `lossykws emulate`: thin commands over codegen and emulate."""
+import json
+from pathlib import Path
+
+import click
+
+from .errors import LossykwsError
+
+
+def export(model, target, out_dir, force=False):
+    """Generate the C project for MODEL (a .tflite file) and TARGET into OUT_DIR."""
+    from .codegen.project import export_project
+
+    model = Path(model)
+    if model.is_dir():
+        raise LossykwsError(f"{model}: run directories are not supported yet; pass the .tflite file")
+    manifest = export_project(model, out_dir, target=target, force=force)
+    click.echo(f"wrote {out_dir} ({target}): {len(manifest['ops'])} ops, arena {manifest['arena_bytes']} bytes, "
+               f"constants {manifest['const_bytes']} bytes (model.tflite {manifest['tflite_bytes']} bytes)")
+    if target == "host":
+        click.echo(f"build: make -C {out_dir}; run: {out_dir}/model INPUT.bin (--dump DIR for every tensor)")
+
+
+def emulate(project_dir, inputs, as_json=False):
+    """Build PROJECT_DIR, run it on INPUTS, compare every tensor with the LCE interpreter."""
+    from .emulate import emulate_project
+
+    report = emulate_project(Path(project_dir), [Path(p) for p in inputs])
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+        return
+    n = len(report["samples"])
+    agree = sum(s["agree"] for s in report["samples"])
+    click.echo(f"{report['target']}: label agreement {agree}/{n} with the LCE interpreter; "
+               f"max float error {report['max_float_error']:.3g} (relative, tolerance 1e-05)")
+    for s in report["samples"]:
+        click.echo(f"  {', '.join(s['inputs'])}: label {s['label']} (interpreter {s['reference_label']})")
+    d = report["first_difference"]
+    if d is None:
+        click.echo("every tensor matches")
+    else:
+        click.echo(f"first difference: sample {d['sample']}, op {d['op']} ({d['kind']}), tensor {d['tensor']} "
+                   f"'{d['name']}', element {d['element']}: C {d['c']} vs interpreter {d['reference']}")
+    if report.get("instructions") is not None:
+        click.echo(f"instructions per inference: {report['instructions']}")
+    if report.get("sizes"):
+        s = report["sizes"]
+        click.echo(f"ELF text {s.get('text')} data {s.get('data')} bss {s.get('bss')}")
