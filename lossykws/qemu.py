@@ -7,7 +7,7 @@ functions drive the same Makefile from Python for `lossykws emulate` and the tes
     files = write_qemu_m4_files(project_dir)        # harness, board and plugin sources
     elf = build_firmware(project_dir)                # make -> build/fw.elf
     plugin = build_plugin(project_dir)               # make plugin -> build/insn_count.so (host cc)
-    run = run_qemu(elf, ["-o", out, "in0.bin"], plugin=plugin)
+    run = run_qemu(elf, ["--outputs", out, "in0.bin"], plugin=plugin)
     run.returncode, run.instructions                 # model status, [instructions of the model call]
     elf_sizes(elf)                                   # {"text": ..., "data": ..., "bss": ...}
     check_no_heap(elf)                               # [] when no malloc/_sbrk is linked
@@ -77,16 +77,22 @@ def require_tools(*names):
                                 f"(apt-get install {package}; tools/bootstrap does it)")
 
 
+def project_files():
+    """{path relative to the project: bytes} of a qemu-m4 project's non-generated files: the harness
+    (main.c, Makefile), the board files (target/) and the instruction counter (qemu_plugin/)."""
+    return {relative: source.read_bytes() for relative, source in _PROJECT_FILES.items()}
+
+
 def write_qemu_m4_files(project_dir):
-    """Copy the harness (main.c, Makefile), the board files (target/) and the instruction counter
-    (qemu_plugin/) into a project folder that holds the generated model. Returns the paths written,
-    relative to the project."""
+    """Write project_files() into a project folder that holds the generated model (model.c/.h,
+    model_data.c/.h, model_settings.h, include/, src/). Returns the paths written, relative."""
     project_dir = Path(project_dir)
-    for relative, source in _PROJECT_FILES.items():
+    files = project_files()
+    for relative, content in files.items():
         destination = project_dir / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
-    return sorted(_PROJECT_FILES)
+        destination.write_bytes(content)
+    return sorted(files)
 
 
 def _make(project_dir, *targets, jobs=2):
@@ -222,7 +228,9 @@ def run_qemu(elf, args=(), *, plugin=None, profile=False, cwd=None, timeout=120)
 def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, profile=False,
                 timeout=120):
     """Build a qemu-m4 project and run its harness once on `inputs` (raw tensor files, one per model
-    input). Returns {"status", "stderr", "outputs" (paths of output<i>.bin), "instructions" (per
+    input); with dump_dir, every tensor the model reports is written there as t<index>.bin.
+    Returns {"status", "stdout" (its "label K NAME" line), "stderr", "outputs" (paths of
+    output<i>.bin), "instructions" (per
     inference, or None), "profile" ({function: self instructions}, with profile=True, else None),
     "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
     the firmware (a fault, a harness error); a non-zero model status is returned, not raised."""
@@ -230,10 +238,10 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
     plugin = build_plugin(project_dir) if count else None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    args = ["-o", out_dir.resolve()]
+    args = ["--outputs", out_dir.resolve()]
     if dump_dir is not None:
         Path(dump_dir).mkdir(parents=True, exist_ok=True)
-        args += ["-d", Path(dump_dir).resolve()]
+        args += ["--dump", Path(dump_dir).resolve()]
     args += [Path(p).resolve() for p in inputs]
     run = run_qemu(elf, args, plugin=plugin, profile=profile and count, timeout=timeout)
     if run.returncode >= 64:
@@ -243,6 +251,7 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
     outputs = sorted(out_dir.glob("output*.bin"), key=lambda p: int(p.stem[len("output"):]))
     return {
         "status": run.returncode,
+        "stdout": run.stdout,
         "stderr": run.stderr,
         "outputs": [str(p) for p in outputs],
         "instructions": run.instructions[0] if run.instructions else None,

@@ -22,7 +22,7 @@ def project(tmp_path_factory):
         require_tool(tool)
     root = tmp_path_factory.mktemp("qemu_project")
     qemu.write_qemu_m4_files(root)
-    for name in ("model.c", "model.h"):
+    for name in ("model.c", "model.h", "model_settings.h"):
         shutil.copyfile(FIXTURE / name, root / name)
     elf = qemu.build_firmware(root)
     plugin = qemu.build_plugin(root)
@@ -61,7 +61,7 @@ def test_elf_sizes(project):
 def test_warning_fails_the_build(tmp_path):
     require_tool("arm-none-eabi-gcc")
     qemu.write_qemu_m4_files(tmp_path)
-    for name in ("model.c", "model.h"):
+    for name in ("model.c", "model.h", "model_settings.h"):
         shutil.copyfile(FIXTURE / name, tmp_path / name)
     (tmp_path / "extra.c").write_text("int extra(int unused_argument) { return 0; }\n")
     with pytest.raises(LossykwsError, match="unused"):
@@ -74,15 +74,24 @@ def test_outputs_and_dump_are_bit_exact(project, tmp_path):
     inputs = _inputs(tmp_path, 3, x=x)
     result = qemu.run_project(root, inputs, tmp_path / "out", dump_dir=tmp_path / "dump")
     assert result["status"] == 0
+    assert result["stdout"] == "label 0 loop\n"
     assert [Path(p).name for p in result["outputs"]] == ["output0.bin", "output1.bin"]
     assert struct.unpack("<i", Path(result["outputs"][0]).read_bytes()) == (3,)
     # x * 0.5f + 1.0f in single precision, computed on the Cortex-M4F FPU
     expected = (x * np.float32(0.5) + np.float32(1.0)).astype("<f4").tobytes()
     assert Path(result["outputs"][1]).read_bytes() == expected
-    assert (tmp_path / "dump" / "tensor3.bin").read_bytes() == expected
-    assert (tmp_path / "dump" / "tensor2.bin").read_bytes() == struct.pack("<i", 3)
+    assert (tmp_path / "dump" / "t3.bin").read_bytes() == expected
+    assert (tmp_path / "dump" / "t2.bin").read_bytes() == struct.pack("<i", 3)
     assert result["instructions"] == 2 * 3 + _count(project, tmp_path, 0) + 1
     assert result["sizes"] == qemu.elf_sizes(root / "build" / "fw.elf")
+
+
+def test_output_file_holds_output_0(project, tmp_path):
+    _, elf, _ = project
+    inputs = [str(p) for p in _inputs(tmp_path, 42)]
+    run = qemu.run_qemu(elf, ["--output", str(tmp_path / "o.bin"), *inputs])
+    assert run.returncode == 0
+    assert (tmp_path / "o.bin").read_bytes() == struct.pack("<i", 42)
 
 
 def test_instruction_count_is_repeatable(project, tmp_path):
@@ -115,8 +124,12 @@ def test_harness_errors(project, tmp_path):
     (tmp_path / "short.bin").write_bytes(b"\0" * 3)
     run = qemu.run_qemu(elf, [str(tmp_path / "short.bin"), inputs[1]])
     assert run.returncode == 66 and "exactly 8 bytes" in run.stderr
-    run = qemu.run_qemu(elf, ["-o", str(tmp_path / "no" / "such" / "dir"), *inputs])
+    run = qemu.run_qemu(elf, ["--outputs", str(tmp_path / "no" / "such" / "dir"), *inputs])
     assert run.returncode == 73 and "cannot create" in run.stderr
+    run = qemu.run_qemu(elf, ["--bogus", *inputs])
+    assert run.returncode == 64 and "unknown option --bogus" in run.stderr
+    run = qemu.run_qemu(elf, [*inputs, "--dump"])
+    assert run.returncode == 64 and "missing path after --dump" in run.stderr
 
 
 def test_run_project_raises_on_harness_failure(project, tmp_path):

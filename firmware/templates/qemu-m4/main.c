@@ -1,17 +1,20 @@
 /* qemu-m4 harness: runs the generated model once on mps2-an386 under QEMU.
  *
  *   qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
- *       -kernel fw.elf -append "[-o OUT_DIR] [-d DUMP_DIR] INPUT..."
+ *       -kernel fw.elf -append "[--dump DIR] [--output FILE] [--outputs DIR] INPUT..."
  *
+ * The options of the host harness, plus --outputs:
  * INPUT: one raw file per model input (model_input_bytes(i) bytes, in the tensor's layout).
- * -o OUT_DIR: writes OUT_DIR/output<i>.bin for each model output.
- * -d DUMP_DIR: runs the model a second time with an observer and writes every tensor it reports
- *    to DUMP_DIR/tensor<t>.bin (t: the tensor index in the flatbuffer), for parity checks.
+ * --output FILE: writes output 0's raw bytes.
+ * --outputs DIR: writes DIR/output<i>.bin for every model output.
+ * --dump DIR: runs the model a second time with an observer and writes every tensor it reports
+ *    to DIR/t<t>.bin (t: the tensor index in the flatbuffer), for parity checks.
+ * Prints "label K NAME", K the argmax of output 0 (first one on ties), like the host harness.
  * Paths are host paths, relative to QEMU's working directory, without spaces.
  *
  * The first run alone sits between lkws_marker_begin/end, so the instruction counter
  * (tools/qemu_plugin) sees the model call and nothing of the file I/O.
- * Exit status: the model's status (1..63 when it fails), or a sysexits.h code for the harness:
+ * Exit status: the model's status (1 + the failing op, up to 63), or a sysexits.h code for the harness:
  * 64 usage, 66 unreadable input, 73 unwritable output, 70 fault.
  */
 #include <stddef.h>
@@ -19,6 +22,7 @@
 
 #include "board.h"
 #include "model.h"
+#include "model_settings.h"
 #include "semihost.h"
 
 #define EXIT_USAGE 64
@@ -42,6 +46,15 @@ static int fail(int status, const char *what, const char *name)
     }
     lkws_sh_eprint("\n");
     return status;
+}
+
+static int is(const char *argument, const char *option)
+{
+    while (*option != '\0' && *argument == *option) {
+        argument++;
+        option++;
+    }
+    return *argument == '\0' && *option == '\0';
 }
 
 /* Splits the command line in place on spaces; argv[0] is the kernel path. */
@@ -137,8 +150,43 @@ static void dump_tensor(void *user, int op_index, int tensor_index, const void *
     struct dump *dump = user;
     (void)op_index;
     if (dump->status == 0) {
-        dump->status = write_file(file_path(dump->dir, "tensor", tensor_index), data, bytes);
+        dump->status = write_file(file_path(dump->dir, "t", tensor_index), data, bytes);
     }
+}
+
+/* Whether score k of output 0 beats score best; int8 scores compare as their dequantized values
+ * do (the scale is positive). */
+static int beats(const void *scores, int k, int best)
+{
+#if defined(MODEL_OUTPUT_0_TYPE_FLOAT32)
+    return ((const float *)scores)[k] > ((const float *)scores)[best];
+#elif defined(MODEL_OUTPUT_0_TYPE_INT8)
+    return ((const int8_t *)scores)[k] > ((const int8_t *)scores)[best];
+#elif defined(MODEL_OUTPUT_0_TYPE_INT32)
+    return ((const int32_t *)scores)[k] > ((const int32_t *)scores)[best];
+#else
+    (void)scores;
+    (void)k;
+    (void)best;
+    return 0;
+#endif
+}
+
+static void print_label(void)
+{
+    static const char *const labels[MODEL_NUM_LABELS] = MODEL_LABELS;
+    char digits[12];
+    int best = 0;
+    for (int k = 1; k < MODEL_NUM_LABELS; k++) {
+        if (beats(model_output(arena, 0), k, best)) {
+            best = k;
+        }
+    }
+    lkws_sh_print("label ");
+    lkws_sh_print(lkws_sh_itoa(best, digits));
+    lkws_sh_print(" ");
+    lkws_sh_print(labels[best]);
+    lkws_sh_print("\n");
 }
 
 /* A failed model status in 1..63, apart from the harness's own codes. */
@@ -151,7 +199,8 @@ int main(void)
 {
     char *argv[MAX_ARGS];
     char *inputs[MAX_ARGS];
-    const char *out_dir = NULL;
+    const char *outputs_dir = NULL;
+    const char *output_file = NULL;
     const char *dump_dir = NULL;
     int num_inputs = 0;
 
@@ -160,22 +209,24 @@ int main(void)
     }
     int argc = split_arguments(command_line, argv);
     for (int a = 1; a < argc; a++) {
-        if ((argv[a][0] == '-' && (argv[a][1] == 'o' || argv[a][1] == 'd')) && argv[a][2] == '\0') {
+        const char **option = is(argv[a], "--dump")      ? &dump_dir
+                              : is(argv[a], "--output")  ? &output_file
+                              : is(argv[a], "--outputs") ? &outputs_dir
+                                                         : NULL;
+        if (option != NULL) {
             if (a + 1 == argc) {
-                return fail(EXIT_USAGE, "missing folder after", argv[a]);
+                return fail(EXIT_USAGE, "missing path after", argv[a]);
             }
-            if (argv[a][1] == 'o') {
-                out_dir = argv[++a];
-            } else {
-                dump_dir = argv[++a];
-            }
+            *option = argv[++a];
+        } else if (argv[a][0] == '-' && argv[a][1] == '-') {
+            return fail(EXIT_USAGE, "unknown option", argv[a]);
         } else {
             inputs[num_inputs++] = argv[a];
         }
     }
     if (num_inputs != MODEL_NUM_INPUTS) {
         char digits[12];
-        lkws_sh_eprint("usage: fw.elf [-o OUT_DIR] [-d DUMP_DIR] INPUT... (");
+        lkws_sh_eprint("usage: fw.elf [--dump DIR] [--output FILE] [--outputs DIR] INPUT... (");
         lkws_sh_eprint(lkws_sh_itoa(MODEL_NUM_INPUTS, digits));
         lkws_sh_eprint(" input files)\n");
         return EXIT_USAGE;
@@ -192,15 +243,22 @@ int main(void)
         return fail(model_exit_status(model_status), "model_invoke failed", NULL);
     }
 
-    if (out_dir != NULL) {
+    if (output_file != NULL) {
+        status = write_file(output_file, model_output(arena, 0), model_output_bytes(0));
+        if (status != 0) {
+            return status;
+        }
+    }
+    if (outputs_dir != NULL) {
         for (int i = 0; i < MODEL_NUM_OUTPUTS; i++) {
-            status = write_file(file_path(out_dir, "output", i), model_output(arena, i),
+            status = write_file(file_path(outputs_dir, "output", i), model_output(arena, i),
                                 model_output_bytes(i));
             if (status != 0) {
                 return status;
             }
         }
     }
+    print_label();
 
     if (dump_dir != NULL) {
         /* The arena may reuse the inputs' space, so read them again. */

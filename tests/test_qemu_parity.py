@@ -1,0 +1,152 @@
+"""The qemu-m4 subset of the parity matrix: small Larq/Keras models converted by LCE, exported with
+--target qemu-m4, run on mps2-an386 in QEMU. Every op output must match the LCE interpreter
+(bit-exact on bitpacked and integer tensors, |a-b| <= 1e-5 * max(1, |b|) on float ones) and the
+host build of the same project bit for bit; the instruction count must repeat exactly."""
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import require_tool
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _binary(**extra):
+    return dict(input_quantizer="ste_sign", kernel_quantizer="ste_sign",
+                kernel_constraint="weight_clip", use_bias=False, **extra)
+
+
+def _randomise_batch_norms(model, seed):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if isinstance(layer, tf.keras.layers.BatchNormalization):
+            shape = layer.get_weights()[0].shape
+            layer.set_weights([rng.uniform(0.5, 1.5, shape), rng.normal(0, 1, shape),
+                               rng.normal(0, 2, shape), rng.uniform(0.5, 2, shape)])
+
+
+def _bnn_same_then_valid():
+    """LceQuantize, LceBconv2d SAME pad 1 with bitpacked output, LceBMaxPool2d, LceBconv2d VALID
+    with float output, MEAN, FULLY_CONNECTED, SOFTMAX."""
+    import larq as lq
+    import tensorflow as tf
+
+    x = inputs = tf.keras.Input((16, 16, 4))
+    x = lq.layers.QuantConv2D(32, 3, padding="same", pad_values=1.0, **_binary())(x)
+    x = tf.keras.layers.BatchNormalization()(x)
+    x = tf.keras.layers.MaxPool2D(2)(x)
+    x = lq.layers.QuantConv2D(40, 3, padding="valid", **_binary())(x)
+    x = tf.keras.layers.BatchNormalization()(x)
+    x = tf.keras.layers.GlobalAveragePooling2D()(x)
+    x = tf.keras.layers.Dense(8)(x)
+    x = tf.keras.layers.Softmax()(x)
+    return tf.keras.Model(inputs, x), (16, 16, 4)
+
+
+def _bnn_odd_channels_strided():
+    """Channel counts that are not multiples of 32 (33, 65), stride 2, a dilated VALID conv."""
+    import larq as lq
+    import tensorflow as tf
+
+    x = inputs = tf.keras.Input((12, 12, 6))
+    x = lq.layers.QuantConv2D(33, 3, strides=2, padding="same", pad_values=1.0, **_binary())(x)
+    x = tf.keras.layers.BatchNormalization()(x)
+    x = lq.layers.QuantConv2D(65, 3, padding="valid", dilation_rate=2, **_binary())(x)
+    x = tf.keras.layers.BatchNormalization()(x)
+    x = tf.keras.layers.Flatten()(x)
+    x = tf.keras.layers.Dense(5)(x)
+    return tf.keras.Model(inputs, x), (12, 12, 6)
+
+
+def _float_builtins():
+    """Float CONV_2D, DEPTHWISE_CONV_2D, MAX_POOL_2D, AVERAGE_POOL_2D, ADD, FULLY_CONNECTED."""
+    import tensorflow as tf
+
+    x = inputs = tf.keras.Input((10, 10, 3))
+    x = tf.keras.layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    y = tf.keras.layers.DepthwiseConv2D(3, padding="same")(x)
+    x = tf.keras.layers.Add()([x, y])
+    x = tf.keras.layers.MaxPool2D(2)(x)
+    x = tf.keras.layers.AveragePooling2D(2)(x)
+    x = tf.keras.layers.Flatten()(x)
+    x = tf.keras.layers.Dense(4)(x)
+    return tf.keras.Model(inputs, x), (10, 10, 3)
+
+
+MODELS = {
+    "bnn_same_then_valid": _bnn_same_then_valid,
+    "bnn_odd_channels_strided": _bnn_odd_channels_strided,
+    "float_builtins": _float_builtins,
+}
+
+
+@pytest.fixture(scope="module")
+def toolchain():
+    for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "make", "cc"):
+        require_tool(tool)
+
+
+def _convert(name):
+    from lossykws.tf import import_tensorflow
+
+    tf = import_tensorflow()
+    import larq_compute_engine as lce
+
+    tf.keras.utils.set_random_seed(0)
+    model, shape = MODELS[name]()
+    _randomise_batch_norms(model, seed=1)
+    return lce.convert_keras_model(model), shape
+
+
+def _close(got, want, dtype):
+    if np.issubdtype(dtype, np.floating):
+        return bool(np.all(np.abs(got - want) <= 1e-5 * np.maximum(1.0, np.abs(want))))
+    return np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_qemu_matches_interpreter_and_host(toolchain, tmp_path, name):
+    from lossykws import qemu
+    from lossykws.codegen.project import export_project
+    from lossykws.lce_reference import run_all_tensors
+
+    flatbuffer, shape = _convert(name)
+    (tmp_path / "model.tflite").write_bytes(flatbuffer)
+    x = np.random.default_rng(0).normal(size=(1, *shape)).astype(np.float32)
+    (tmp_path / "x.bin").write_bytes(x.tobytes())
+    reference = run_all_tensors(flatbuffer, [x])
+
+    manifest = export_project(tmp_path / "model.tflite", tmp_path / "m4", target="qemu-m4")
+    result = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out",
+                              dump_dir=tmp_path / "dump")
+    assert result["status"] == 0, result["stderr"]
+    assert qemu.check_no_heap(tmp_path / "m4" / "build" / "fw.elf") == []
+
+    compared = 0
+    for op in manifest["ops"]:
+        for tensor in op["outputs"]:
+            got = np.fromfile(tmp_path / "dump" / f"t{tensor['tensor']}.bin", dtype=tensor["dtype"])
+            want = reference[tensor["tensor"]].reshape(-1)
+            assert got.shape == want.shape, (op, tensor)
+            assert _close(got, want, got.dtype), f"op {op['index']} {op['kind']} tensor {tensor}"
+            compared += 1
+    assert compared == sum(len(op["outputs"]) for op in manifest["ops"])
+    label = int(np.argmax(reference[manifest["outputs"][0]["tensor"]].reshape(-1)))
+    assert result["stdout"].split()[:2] == ["label", str(label)]
+
+    # The host build of the same project gives the same bits for every tensor.
+    export_project(tmp_path / "model.tflite", tmp_path / "host", target="host")
+    subprocess.run(["make", "-s", "-C", str(tmp_path / "host")], check=True, capture_output=True)
+    (tmp_path / "host_dump").mkdir()
+    subprocess.run([str(tmp_path / "host" / "model"), "--dump", str(tmp_path / "host_dump"),
+                    str(tmp_path / "x.bin")], check=True, capture_output=True)
+    for path in sorted((tmp_path / "host_dump").glob("t*.bin")):
+        assert path.read_bytes() == (tmp_path / "dump" / path.name).read_bytes(), path.name
+
+    # Exact and repeatable: a second run counts the same instructions.
+    again = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out2")
+    assert again["instructions"] == result["instructions"] > 0
+    print(f"{name}: {result['instructions']} instructions per inference, sizes {result['sizes']}")
