@@ -1,0 +1,86 @@
+/* Fixed-point helpers of the int8 kernels: the two ways TFLite applies a quantized multiplier.
+ *
+ * A real multiplier M > 0 is stored as (multiplier, shift) with M = multiplier * 2^(shift - 31),
+ * multiplier in [2^30, 2^31) (lossykws/codegen/quantization.py: quantize_multiplier, TFLite's
+ * QuantizeMultiplier). The LCE interpreter applies it in two ways, depending on the op:
+ *
+ * - double rounding (TFLite's MultiplyByQuantizedMultiplier in internal/common.h, gemmlowp
+ *   fixed point): a saturating rounding doubling high multiply, then a rounding right shift that
+ *   rounds halves away from zero. Used by the interpreter's depthwise conv, ADD, MUL, QUANTIZE.
+ * - ruy's kernels (x86 AVX2/AVX-512, and NEON's SQRDMULH + rounding shift alike): the same two
+ *   steps, but both round halves up (toward +infinity). Used where the interpreter runs a ruy
+ *   GEMM: CONV_2D and FULLY_CONNECTED. (ruy's portable reference code rounds once; its kernels,
+ *   which the interpreter runs, do not.)
+ *
+ * Both are exact integer arithmetic: the same bits on x86 and on Cortex-M. Shifts of negative
+ * numbers are arithmetic (C99 leaves it implementation-defined; gcc and clang define it so). */
+#ifndef LKWS_FIXEDPOINT_H
+#define LKWS_FIXEDPOINT_H
+
+#include <stdint.h>
+
+/* gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), halves away from zero,
+ * saturating the single overflow case a = b = INT32_MIN. */
+static inline int32_t lkws_srdhm(int32_t a, int32_t b)
+{
+    int64_t ab;
+    int64_t nudge;
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    ab = (int64_t)a * (int64_t)b;
+    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+    /* C division truncates toward zero, as gemmlowp's does. */
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+/* gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, halves away from zero. */
+static inline int32_t lkws_rounding_divide_by_pot(int32_t x, int exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x * 2^left_shift wrapping like the interpreter's int32 multiply (no UB in C). */
+static inline int32_t lkws_shl_wrap(int32_t x, int left_shift)
+{
+    return (int32_t)((uint32_t)x << left_shift);
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier (double rounding), shift in [-31, 30]. */
+static inline int32_t lkws_mul_qm_double(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int left_shift = shift > 0 ? (int)shift : 0;
+    const int right_shift = shift > 0 ? 0 : (int)-shift;
+    return lkws_rounding_divide_by_pot(lkws_srdhm(lkws_shl_wrap(x, left_shift), multiplier), right_shift);
+}
+
+/* TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp: shift <= 0, no left shift. */
+static inline int32_t lkws_mul_qm_smaller_than_one(int32_t x, int32_t multiplier, int32_t shift)
+{
+    return lkws_rounding_divide_by_pot(lkws_srdhm(x, multiplier), (int)-shift);
+}
+
+/* ruy's kernels' multiplier, shift in [-31, 30]: x * 2^left_shift (wrapping), high product
+ * rounded half up, then a right shift rounded half up (computed in 64 bits, which gives what ruy's
+ * int32 overflow guard gives: 2^(31 - right_shift)). */
+static inline int32_t lkws_mul_qm_ruy(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int left_shift = shift > 0 ? (int)shift : 0;
+    const int right_shift = shift > 0 ? 0 : (int)-shift;
+    const int64_t prod = (int64_t)lkws_shl_wrap(x, left_shift) * (int64_t)multiplier;
+    const int64_t high = (prod + ((int64_t)1 << 30)) >> 31;
+    if (right_shift == 0) {
+        return (int32_t)high;
+    }
+    return (int32_t)((high + ((int64_t)1 << (right_shift - 1))) >> right_shift);
+}
+
+static inline int32_t lkws_clamp_i32(int32_t x, int32_t lo, int32_t hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+#endif

@@ -1,0 +1,57 @@
+/* DEPTHWISE_CONV_2D, int8 per-channel, as the LCE interpreter computes it (TFLite's generic
+ * optimized depthwise kernel: exact int32 accumulation, then TFLite's double-rounding multiplier). */
+#include "lkws/builtins_s8.h"
+#include "lkws/fixedpoint.h"
+
+int lkws_depthwise_conv2d_s8(const lkws_conv_s8_params *p, const lkws_s8_shape *in_shape, const int8_t *input,
+                             const lkws_s8_shape *filter_shape, const int8_t *filter, const int32_t *bias,
+                             const int32_t *multiplier, const int32_t *shift, const lkws_s8_shape *out_shape,
+                             int8_t *output)
+{
+    const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c;
+    const int32_t k_h = filter_shape->h, k_w = filter_shape->w, out_c = filter_shape->c;
+    const int32_t mult = p->depth_multiplier;
+    int32_t b, oy, ox, ic, m, ky, kx;
+
+    if (mult < 1 || out_c != in_c * mult || out_shape->c != out_c || out_shape->n != in_shape->n ||
+        p->stride_h < 1 || p->stride_w < 1 || p->dilation_h < 1 || p->dilation_w < 1 || p->act_min > p->act_max) {
+        return LKWS_S8_ARG_ERROR;
+    }
+    for (b = 0; b < in_shape->n; ++b) {
+        for (oy = 0; oy < out_shape->h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            for (ox = 0; ox < out_shape->w; ++ox) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                int8_t *out = output + ((b * out_shape->h + oy) * out_shape->w + ox) * out_c;
+                for (ic = 0; ic < in_c; ++ic) {
+                    for (m = 0; m < mult; ++m) {
+                        const int32_t oc = ic * mult + m;
+                        int32_t acc = 0;
+                        for (ky = 0; ky < k_h; ++ky) {
+                            const int32_t iy = iy0 + ky * p->dilation_h;
+                            if (iy < 0 || iy >= in_h) {
+                                continue;
+                            }
+                            for (kx = 0; kx < k_w; ++kx) {
+                                const int32_t ix = ix0 + kx * p->dilation_w;
+                                if (ix < 0 || ix >= in_w) {
+                                    continue;
+                                }
+                                acc += ((int32_t)input[((b * in_h + iy) * in_w + ix) * in_c + ic] + p->input_offset) *
+                                       (int32_t)filter[(ky * k_w + kx) * out_c + oc];
+                            }
+                        }
+                        if (bias != 0) {
+                            acc += bias[oc];
+                        }
+                        acc = p->rounding == LKWS_ROUND_RUY ? lkws_mul_qm_ruy(acc, multiplier[oc], shift[oc])
+                                                               : lkws_mul_qm_double(acc, multiplier[oc], shift[oc]);
+                        acc += p->output_offset;
+                        out[oc] = (int8_t)lkws_clamp_i32(acc, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+    return LKWS_S8_OK;
+}

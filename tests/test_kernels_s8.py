@@ -1,0 +1,376 @@
+"""The int8 builtin kernels (firmware/src/*_s8.c) against the LCE interpreter, bit for bit.
+
+Small Keras models with fake-quant nodes are converted by LCE to int8 TFLite flatbuffers; every
+fake-quant point is also a model output, so the interpreter gives each op's int8 output. The test
+runs the same graph through the C kernels (compiled once into a shared library with UBSan, called
+through ctypes, parameters derived by lossykws.codegen.quantization) and compares every output
+exactly. One AddressSanitizer build of a small driver runs each kernel on tight buffers.
+"""
+import ctypes
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossykws.codegen import quantization as qz
+
+ROOT = Path(__file__).resolve().parents[1]
+INCLUDE = ROOT / "firmware" / "include"
+SOURCES = sorted((ROOT / "firmware" / "src").glob("*_s8.c"))
+CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1", "-ffp-contract=off", f"-I{INCLUDE}"]
+
+
+# ---------------------------------------------------------------- the C library through ctypes
+
+class Shape(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_int32) for n in ("n", "h", "w", "c")]
+
+
+def _struct(name, fields):
+    return type(name, (ctypes.Structure,), {"_fields_": fields})
+
+
+I32 = ctypes.c_int32
+ConvParams = _struct("ConvParams", [(n, I32) for n in (
+    "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier",
+    "input_offset", "output_offset", "act_min", "act_max", "rounding")])
+FcParams = _struct("FcParams", [(n, I32) for n in (
+    "input_offset", "output_offset", "act_min", "act_max", "per_channel", "rounding")])
+PoolParams = _struct("PoolParams", [(n, I32) for n in (
+    "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min", "act_max")])
+MeanParams = _struct("MeanParams", [(n, I32) for n in (
+    "mode", "axis_mask", "input_zero_point", "output_zero_point")] + [("scale", ctypes.c_float), ("bias", ctypes.c_float)])
+SoftmaxParams = _struct("SoftmaxParams", [("exp_table", ctypes.POINTER(ctypes.c_float)),
+                                          ("output_scale", ctypes.c_float), ("output_zero_point", I32)])
+AddParams = _struct("AddParams", [(n, I32) for n in (
+    "input1_offset", "input2_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier",
+    "input2_shift", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max")])
+MulParams = _struct("MulParams", [(n, I32) for n in (
+    "input1_offset", "input2_offset", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max")])
+
+
+def compile_library(out_dir):
+    so = Path(out_dir) / "libkernels_s8.so"
+    cmd = ["cc", *CFLAGS, "-fPIC", "-shared", "-fsanitize=undefined", "-fno-sanitize-recover=all",
+           *map(str, SOURCES), "-o", str(so), "-lm"]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return ctypes.CDLL(str(so))
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    return compile_library(tmp_path_factory.mktemp("s8lib"))
+
+
+def ptr(a):
+    return a.ctypes.data_as(ctypes.c_void_p)
+
+
+def shape4(shape):
+    s = [1] * (4 - len(shape)) + [int(d) for d in shape]
+    return Shape(*s)
+
+
+# ---------------------------------------------------------------- reading the flatbuffer
+
+class T:
+    """A tensor of the flatbuffer: shape, dtype, scales, zero points, constant data."""
+
+    def __init__(self, model, sg, index):
+        import tflite
+
+        t = sg.Tensors(index)
+        self.index = index
+        self.shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+        self.type = {0: np.float32, 2: np.int32, 9: np.int8, 4: np.int64}.get(t.Type())
+        q = t.Quantization()
+        self.scale = q.ScaleAsNumpy().astype(np.float32) if q is not None and q.ScaleLength() else None
+        self.zp = q.ZeroPointAsNumpy().astype(np.int64) if q is not None and q.ZeroPointLength() else None
+        buf = model.Buffers(t.Buffer())
+        self.data = None
+        if buf is not None and buf.DataLength():
+            self.data = np.frombuffer(buf.DataAsNumpy().tobytes(), dtype=self.type).reshape(self.shape)
+        del tflite
+
+    @property
+    def s(self):
+        return float(self.scale[0])
+
+    @property
+    def z(self):
+        return int(self.zp[0]) if self.zp is not None else 0
+
+
+def read_graph(fb):
+    import tflite
+
+    model = tflite.Model.GetRootAsModel(fb, 0)
+    sg = model.Subgraphs(0)
+    op_names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
+    opt_names = {v: k for k, v in vars(tflite.BuiltinOptions).items() if not k.startswith("_")}
+    act_names = {v: k for k, v in vars(tflite.ActivationFunctionType).items() if not k.startswith("_")}
+    tensors = {i: T(model, sg, i) for i in range(sg.TensorsLength())}
+    ops = []
+    for i in range(sg.OperatorsLength()):
+        op = sg.Operators(i)
+        oc = model.OperatorCodes(op.OpcodeIndex())
+        kind = op_names[max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())]
+        options = {}
+        table = op.BuiltinOptions()
+        name = opt_names.get(op.BuiltinOptionsType())
+        if table is not None and name and name != "NONE":
+            o = getattr(tflite, name)()
+            o.Init(table.Bytes, table.Pos)
+            for attr in dir(o):
+                if attr[0].isupper() and not attr.startswith(("GetRoot", "Init")) and "BufferHas" not in attr:
+                    try:
+                        options[attr] = getattr(o, attr)()
+                    except TypeError:
+                        pass
+        if "FusedActivationFunction" in options:
+            options["act"] = act_names[options["FusedActivationFunction"]]
+        ops.append((kind, [int(j) for j in op.InputsAsNumpy()], [int(j) for j in op.OutputsAsNumpy()], options))
+    inputs = [int(j) for j in sg.InputsAsNumpy()]
+    outputs = [int(j) for j in sg.OutputsAsNumpy()]
+    return tensors, ops, inputs, outputs
+
+
+# ---------------------------------------------------------------- running a graph on the kernels
+
+PADDING = {0: "SAME", 1: "VALID"}
+
+
+def _conv_geometry(opts, tin, k_h, k_w):
+    pad = PADDING[opts["Padding"]]
+    dh, dw = opts.get("DilationHFactor", 1), opts.get("DilationWFactor", 1)
+    oh, pt = qz.conv_padding(pad, tin.shape[1], k_h, opts["StrideH"], dh)
+    ow, pl = qz.conv_padding(pad, tin.shape[2], k_w, opts["StrideW"], dw)
+    return oh, ow, pt, pl, dh, dw
+
+
+def run_op(lib, kind, tins, tout, opts, vals):
+    """Run one op on the kernels; `vals` are the input arrays (constants filled in)."""
+    out = np.zeros(tout.shape, dtype=tout.type)
+    act = opts.get("act", "NONE")
+    if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        tin, tf_, tb = tins[0], tins[1], (tins[2] if len(tins) > 2 else None)
+        k_h, k_w = tf_.shape[1], tf_.shape[2]
+        oh, ow, pt, pl, dh, dw = _conv_geometry(opts, tin, k_h, k_w)
+        assert (oh, ow) == tout.shape[1:3]
+        mult, shift = qz.conv_multipliers(tin.s, tf_.scale, tout.s)
+        n_out = tf_.shape[0] if kind == "CONV_2D" else tf_.shape[3]
+        if len(mult) == 1:
+            mult, shift = np.repeat(mult, n_out), np.repeat(shift, n_out)
+        lo, hi = qz.activation_range(act, tout.s, tout.z)
+        depthwise = kind == "DEPTHWISE_CONV_2D"
+        p = ConvParams(opts["StrideH"], opts["StrideW"], dh, dw, pt, pl, opts.get("DepthMultiplier", 1),
+                       -tin.z, tout.z, lo, hi, qz.ROUNDING[kind])
+        bias = np.ascontiguousarray(vals[2], dtype=np.int32) if tb is not None else None
+        fn = lib.lkws_depthwise_conv2d_s8 if depthwise else lib.lkws_conv2d_s8
+        x, w = np.ascontiguousarray(vals[0]), np.ascontiguousarray(vals[1])
+        rc = fn(ctypes.byref(p), ctypes.byref(shape4(tin.shape)), ptr(x), ctypes.byref(shape4(tf_.shape)), ptr(w),
+                ptr(bias) if bias is not None else None, ptr(mult), ptr(shift), ctypes.byref(shape4(tout.shape)),
+                ptr(out))
+    elif kind == "FULLY_CONNECTED":
+        tin, tw = tins[0], tins[1]
+        depth = tw.shape[1]
+        batches = int(np.prod(tin.shape)) // depth
+        if tw.scale is not None and len(tw.scale) > 1:
+            mult, shift = qz.conv_multipliers(tin.s, tw.scale, tout.s)
+            per_channel = 1
+        else:
+            m, s = qz.fully_connected_multiplier(tin.s, tw.s, tout.s)
+            mult, shift, per_channel = np.array([m], np.int32), np.array([s], np.int32), 0
+        lo, hi = qz.activation_range(act, tout.s, tout.z)
+        p = FcParams(-tin.z, tout.z, lo, hi, per_channel, qz.ROUNDING[kind])
+        bias = np.ascontiguousarray(vals[2], np.int32) if len(tins) > 2 and tins[2] is not None else None
+        x, w = np.ascontiguousarray(vals[0]), np.ascontiguousarray(vals[1])
+        rc = lib.lkws_fully_connected_s8(ctypes.byref(p), batches, depth, tw.shape[0], ptr(x), ptr(w),
+                                         ptr(bias) if bias is not None else None, ptr(mult), ptr(shift), ptr(out))
+    elif kind in ("MAX_POOL_2D", "AVERAGE_POOL_2D"):
+        tin = tins[0]
+        fh, fw = opts["FilterHeight"], opts["FilterWidth"]
+        oh, ow, pt, pl, _, _ = _conv_geometry(opts, tin, fh, fw)
+        assert (oh, ow) == tout.shape[1:3]
+        lo, hi = qz.activation_range(act, tout.s, tout.z)
+        p = PoolParams(opts["StrideH"], opts["StrideW"], fh, fw, pt, pl, lo, hi)
+        fn = lib.lkws_max_pool2d_s8 if kind == "MAX_POOL_2D" else lib.lkws_avg_pool2d_s8
+        x = np.ascontiguousarray(vals[0])
+        rc = fn(ctypes.byref(p), ctypes.byref(shape4(tin.shape)), ptr(x), ctypes.byref(shape4(tout.shape)), ptr(out))
+    elif kind == "MEAN":
+        tin = tins[0]
+        axes = [int(a) for a in np.asarray(vals[1]).reshape(-1)]
+        mp = qz.mean_params(len(tin.shape), axes, bool(opts["KeepDims"]), tin.s, tin.z, tout.s, tout.z)
+        p = MeanParams(**mp)
+        x = np.ascontiguousarray(vals[0])
+        rc = lib.lkws_mean_s8(ctypes.byref(p), ctypes.byref(shape4(tin.shape)), ptr(x), ptr(out))
+    elif kind == "SOFTMAX":
+        tin = tins[0]
+        table = qz.softmax_exp_table(tin.s, opts["Beta"])
+        p = SoftmaxParams(table.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), tout.s, tout.z)
+        depth = tin.shape[-1]
+        x = np.ascontiguousarray(vals[0])
+        rc = lib.lkws_softmax_s8(ctypes.byref(p), x.size // depth, depth, ptr(x), ptr(out))
+    elif kind in ("ADD", "MUL"):
+        t1, t2 = tins
+        lo, hi = qz.activation_range(act, tout.s, tout.z)
+        rank = len(tout.shape)
+        s1 = shape4((1,) * (rank - len(t1.shape)) + t1.shape)
+        s2 = shape4((1,) * (rank - len(t2.shape)) + t2.shape)
+        if kind == "ADD":
+            p = AddParams(**qz.add_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi)
+            fn = lib.lkws_add_s8
+        else:
+            p = MulParams(**qz.mul_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi)
+            fn = lib.lkws_mul_s8
+        a, b = np.ascontiguousarray(vals[0], np.int8), np.ascontiguousarray(vals[1], np.int8)
+        rc = fn(ctypes.byref(p), ctypes.byref(s1), ptr(a), ctypes.byref(s2), ptr(b),
+                ctypes.byref(shape4(tout.shape)), ptr(out))
+    elif kind in ("PAD", "PADV2"):
+        tin = tins[0]
+        pads = np.asarray(vals[1]).reshape(-1, 2)
+        pads = np.concatenate([np.zeros((4 - len(pads), 2), pads.dtype), pads])
+        before = np.ascontiguousarray(pads[:, 0], np.int32)
+        after = np.ascontiguousarray(pads[:, 1], np.int32)
+        value = int(np.asarray(vals[2]).reshape(-1)[0]) if kind == "PADV2" else tout.z
+        x = np.ascontiguousarray(vals[0])
+        rc = lib.lkws_pad_s8(ctypes.byref(shape4(tin.shape)), ptr(x), ptr(before), ptr(after),
+                             ctypes.c_int8(value), ptr(out))
+    elif kind == "RESHAPE":
+        out[...] = np.asarray(vals[0]).reshape(tout.shape)
+        rc = 0
+    elif kind == "QUANTIZE":
+        tin = tins[0]
+        x = np.ascontiguousarray(vals[0])
+        if tin.type == np.float32:
+            rc = lib.lkws_quantize_f32_s8(x.size, ptr(x), ctypes.c_float(tout.s), tout.z, ptr(out))
+        else:
+            m, s = qz.requantize_params(tin.s, tout.s)
+            rc = lib.lkws_requantize_s8(x.size, ptr(x), tin.z, m, s, tout.z, ptr(out))
+    elif kind == "DEQUANTIZE":
+        tin = tins[0]
+        x = np.ascontiguousarray(vals[0])
+        rc = lib.lkws_dequantize_s8_f32(x.size, ptr(x), ctypes.c_float(tin.s), tin.z, ptr(out))
+    else:
+        raise AssertionError(f"no int8 kernel for {kind}")
+    assert rc == 0, f"{kind} returned {rc}"
+    return out
+
+
+def run_graph(lib, fb, x):
+    """Run the flatbuffer's graph on the kernels for each sample of x; returns {tensor: array}."""
+    tensors, ops, inputs, outputs = read_graph(fb)
+    results = []
+    for sample in x:
+        vals = {inputs[0]: sample[None]}
+        for kind, ins, outs, opts in ops:
+            tins = [tensors[i] if i >= 0 else None for i in ins]
+            ivals = [(vals[i] if i in vals else tensors[i].data) if i >= 0 else None for i in ins]
+            vals[outs[0]] = run_op(lib, kind, tins, tensors[outs[0]], opts, ivals)
+        results.append([vals[o] for o in outputs])
+    return [np.concatenate(r) for r in zip(*results)], ops, tensors, outputs
+
+
+# ---------------------------------------------------------------- models
+
+@pytest.fixture(scope="module")
+def tf():
+    from lossykws.tf import import_tensorflow
+
+    return import_tensorflow()
+
+
+def fq(tf, lo, hi):
+    return tf.keras.layers.Lambda(lambda t: tf.quantization.fake_quant_with_min_max_vars(t, lo, hi))
+
+
+def convert(tf, model):
+    import larq_compute_engine as lce
+
+    return lce.convert_keras_model(model, inference_input_type=tf.int8, inference_output_type=tf.int8)
+
+
+def check(lib, tf, model, n=8, seed=0, expect_ops=()):
+    """Convert, run the interpreter and the kernels on n random int8 inputs, compare every output."""
+    import larq_compute_engine as lce
+
+    fb = convert(tf, model)
+    shape = model.inputs[0].shape[1:]
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-128, 128, size=(n, *shape)).astype(np.int8)
+    x[0].flat[: min(4, x[0].size)] = [-128, 127, -128, 127][: min(4, x[0].size)]  # extremes
+    if n > 1:
+        x[1] = 127
+    if n > 2:
+        x[2] = -128
+    ref = lce.testing.Interpreter(fb, num_threads=1).predict(x)
+    ref = ref if isinstance(ref, list) else [ref]
+    got, ops, tensors, outputs = run_graph(lib, fb, x)
+    kinds = [k for k, *_ in ops]
+    for k in expect_ops:
+        assert k in kinds, f"converter did not emit {k}: {kinds}"
+    for i, (r, g) in enumerate(zip(ref, got)):
+        diff = np.argwhere(r != g)
+        assert diff.size == 0, (
+            f"output {i} (tensor {outputs[i]}) of {kinds}: {len(diff)} of {r.size} differ, first at "
+            f"{tuple(diff[0])}: interpreter {r[tuple(diff[0])]} kernels {g[tuple(diff[0])]}")
+    return kinds
+
+
+def chain(tf, input_shape, in_range, layers):
+    """A model: input -> fake quant -> (layer -> fake quant)* with every fake quant an output."""
+    inp = tf.keras.Input(input_shape, batch_size=1)
+    x = fq(tf, *in_range)(inp)
+    outs = []
+    for layer, rng in layers:
+        x = fq(tf, *rng)(layer(x))
+        outs.append(x)
+    return tf.keras.Model(inp, outs)
+
+
+# ---------------------------------------------------------------- tests
+
+def test_conv2d(lib, tf):
+    L = tf.keras.layers
+    model = chain(tf, (7, 9, 3), (-3.0, 2.5), [
+        (L.Conv2D(5, 3, strides=2, padding="same", activation="relu"), (-1.0, 4.0)),
+        (L.Conv2D(4, (2, 3), padding="valid"), (-2.0, 1.5)),
+        (L.Conv2D(6, 3, padding="same", dilation_rate=2), (-0.5, 0.5)),  # narrow: saturates
+        (L.Conv2D(3, 1, activation="relu6"), (-6.0, 6.0)),
+    ])
+    check(lib, tf, model, expect_ops=["CONV_2D"])
+
+
+def test_depthwise_conv2d(lib, tf):
+    L = tf.keras.layers
+    model = chain(tf, (8, 7, 3), (-2.0, 3.0), [
+        (L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, activation="relu"), (-1.0, 3.0)),
+        (L.DepthwiseConv2D((3, 2), strides=2, padding="valid"), (-1.5, 1.5)),
+        (L.DepthwiseConv2D(3, padding="same", dilation_rate=2), (-0.3, 0.2)),
+    ])
+    check(lib, tf, model, expect_ops=["DEPTHWISE_CONV_2D"])
+
+
+def test_fully_connected(lib, tf):
+    L = tf.keras.layers
+    model = chain(tf, (13,), (-4.0, 4.0), [
+        (L.Dense(7, activation="relu"), (-2.0, 5.0)),
+        (L.Dense(9), (-0.5, 0.4)),
+        (L.Dense(3, use_bias=False), (-8.0, 8.0)),
+    ])
+    check(lib, tf, model, n=32, expect_ops=["FULLY_CONNECTED"])
+
+
+def test_pooling(lib, tf):
+    L = tf.keras.layers
+    model = chain(tf, (9, 11, 4), (-3.0, 3.0), [
+        (L.MaxPooling2D(3, strides=2, padding="same"), (-3.0, 3.0)),
+        (L.AveragePooling2D(2, padding="valid"), (-3.0, 3.0)),
+    ])
+    check(lib, tf, model, expect_ops=["MAX_POOL_2D", "AVERAGE_POOL_2D"])
+    model = chain(tf, (7, 6, 3), (-1.0, 2.0), [
+        (L.AveragePooling2D((3, 2), strides=(2, 1), padding="same"), (-1.0, 2.0)),
+        (L.MaxPooling2D((2, 3), strides=1, padding="valid"), (-1.0, 2.0)),
+    ])
+    check(lib, tf, model, seed=1, expect_ops=["MAX_POOL_2D", "AVERAGE_POOL_2D"])
