@@ -1,6 +1,28 @@
 /* The VQ encoder. See lkws/vq_encode.h. Compile with -ffp-contract=off. */
 #include "lkws/vq_encode.h"
 
+/* Nearest of k codewords of 4 values: the 2x2 case, unrolled. The same sums in the same order as
+ * the general loop below, so the same codes. */
+static int32_t nearest4(float v0, float v1, float v2, float v3, const float *codebook, int32_t k)
+{
+    int32_t best = 0;
+    float best_d = 0.0f;
+    for (int32_t c = 0; c < k; c++) {
+        const float *w = codebook + 4 * c;
+        float e0 = v0 - w[0], e1 = v1 - w[1], e2 = v2 - w[2], e3 = v3 - w[3];
+        float d = 0.0f;
+        d = d + e0 * e0;
+        d = d + e1 * e1;
+        d = d + e2 * e2;
+        d = d + e3 * e3;
+        if (c == 0 || d < best_d) { /* strict: ties keep the lower index */
+            best = c;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 int lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t block_t, int32_t block_f,
                    const float *codebook, int32_t k, uint8_t *codes)
 {
@@ -10,6 +32,16 @@ int lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t 
     }
     const int32_t dim = block_t * block_f;
     const int32_t rows = frames / block_t, cols = bins / block_f;
+    if (block_t == 2 && block_f == 2) {
+        for (int32_t i = 0; i < rows; i++) {
+            const float *top = features + (long)i * 2 * bins, *bottom = top + bins;
+            for (int32_t j = 0; j < cols; j++) {
+                codes[(long)i * cols + j] =
+                    (uint8_t)nearest4(top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1], codebook, k);
+            }
+        }
+        return 0;
+    }
     for (int32_t i = 0; i < rows; i++) {
         for (int32_t j = 0; j < cols; j++) {
             const float *tile = features + (long)i * block_t * bins + (long)j * block_f;
