@@ -114,6 +114,13 @@ def test_model_status_is_the_exit_status(project, tmp_path):
     assert result["status"] == 5 and result["instructions"] is None
 
 
+def test_fault_is_reported_and_exits_70(project, tmp_path):
+    _, elf, _ = project
+    run = qemu.run_qemu(elf, [str(p) for p in _inputs(tmp_path, 1, status=-1)], timeout=20)
+    assert run.returncode == 70
+    assert run.stderr.strip() == "error: fault, exception 3"  # UsageFault escalated to HardFault
+
+
 def test_harness_errors(project, tmp_path):
     _, elf, _ = project
     inputs = [str(p) for p in _inputs(tmp_path, 1)]
