@@ -182,3 +182,24 @@ def test_cortex_m4_gives_the_host_bits(tmp_path, shared_clips):
     assert device.view(np.uint32).tobytes() == host.view(np.uint32).tobytes()
     device_codes = np.fromfile(run_dir / "vq_codes.u8", dtype=np.uint8).reshape(len(clips), 64, 64)
     assert np.array_equal(device_codes, frontend.vq_encode(host, codebook))
+
+
+@pytest.mark.parametrize("opt", [["-O0"], ["-O3"], ["-std=gnu99", "-O3", "-march=native"]])
+def test_bits_do_not_depend_on_the_optimiser(tmp_path, opt):
+    """No contraction, no reassociation: -O0, -O3, and -O3 with the host's FMA units in GNU C mode
+    (where GCC contracts by default: without -ffp-contract=off, 1,024 of a clip's 16,384 features
+    change on an FMA host) give -O2's bits."""
+    import ctypes
+
+    lib_path = tmp_path / "lib.so"
+    flags = [f for f in frontend.CFLAGS if f != "-O2" and not (f.startswith("-std") and "-std=gnu99" in opt)] + opt
+    cmd = [frontend._compiler(), *flags, "-shared", "-I", str(frontend.FIRMWARE / "include"),
+           *[str(frontend.FIRMWARE / "src" / s) for s in frontend.SOURCES], "-o", str(lib_path)]
+    subprocess.run(cmd, check=True)
+    lib = ctypes.CDLL(str(lib_path))
+    clips = np.stack([_synthetic_clip(0), _synthetic_clip(1)])
+    out = np.empty((2, 128, 128), np.float32)
+    state = ctypes.create_string_buffer(frontend.STATE_BYTES)
+    f32 = ctypes.POINTER(ctypes.c_float)
+    lib.lkws_fe_clips(state, ctypes.c_int32(2), clips.ctypes.data_as(f32), out.ctypes.data_as(f32))
+    assert out.tobytes() == frontend.features_batch(clips).tobytes()

@@ -86,6 +86,13 @@ def test_c_nearest_search_matches_a_numpy_oracle(block, k):
     assert np.array_equal(got, _nearest_oracle(feats, codewords, block))
 
 
+def test_encoding_two_frames_at_a_time_gives_the_same_codes(codebook):
+    """A device encodes each pair of frames as it arrives: one row of codes."""
+    f = _features(1)[0]
+    rows = [frontend.vq_encode(f[2 * i:2 * i + 2], codebook.codewords) for i in range(64)]
+    assert np.array_equal(np.concatenate(rows), codebook.encode(f))
+
+
 def test_ties_go_to_the_lowest_index():
     rng = np.random.default_rng(0)
     feats = rng.integers(-2, 3, size=(128, 128)).astype(np.float32)  # many exact ties
