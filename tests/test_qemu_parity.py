@@ -179,3 +179,29 @@ def test_qemu_matches_interpreter_and_host(toolchain, tmp_path, name):
     again = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out2")
     assert again["instructions"] == result["instructions"] > 0
     print(f"{name}: {result['instructions']} instructions per inference, sizes {result['sizes']}")
+
+
+def test_emulate_command_reports_instructions_and_sizes(toolchain, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from lossykws.cli import main
+
+    flatbuffer, shape = _convert("bnn_odd_channels_strided")
+    (tmp_path / "model.tflite").write_bytes(flatbuffer)
+    np.save(tmp_path / "x.npy", np.random.default_rng(3).normal(size=shape).astype(np.float32))
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", str(tmp_path / "model.tflite"), "--target", "qemu-m4",
+                                  "--out", str(tmp_path / "proj")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["emulate", str(tmp_path / "proj"), str(tmp_path / "x.npy"),
+                                  "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["target"] == "qemu-m4"
+    assert report["label_agreement"] == 1.0 and report["first_difference"] is None
+    assert report["instructions"] > 0
+    assert report["sizes"]["text"] > 0 and report["sizes"]["bss"] > 0
+    result = runner.invoke(main, ["emulate", str(tmp_path / "proj"), str(tmp_path / "x.npy")])
+    assert "instructions per inference:" in result.output and "ELF text" in result.output
