@@ -146,7 +146,12 @@ def test_library_is_cached_by_source_hash(tmp_path, monkeypatch):
 
 # --- Cortex-M4F under QEMU: the same C, the same bits -------------------------------------------
 
-def _build_harness(project):
+M7_ARCH_FLAGS = "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16"
+
+
+def _build_harness(project, arch_flags=None):
+    """The harness on the mps2-an386 board files with the qemu-m4 Makefile; `arch_flags` overrides
+    the board's -mcpu/-mfpu (the an386 memory map also boots on QEMU's mps2-an500, a Cortex-M7)."""
     from lossykws import qemu
 
     qemu.write_qemu_m4_files(project)
@@ -157,15 +162,21 @@ def _build_harness(project):
     (project / "include" / "lkws").mkdir(parents=True, exist_ok=True)
     for name in frontend.HEADERS:
         shutil.copyfile(frontend.FIRMWARE / "include" / "lkws" / name, project / "include" / "lkws" / name)
-    return qemu.build_firmware(project)
+    if arch_flags is None:
+        return qemu.build_firmware(project)
+    subprocess.run(["make", "-C", str(project), "-j2", f"ARCH_FLAGS={arch_flags}"], check=True,
+                   capture_output=True)
+    return project / "build" / "fw.elf"
 
 
-def test_cortex_m4_gives_the_host_bits(tmp_path, shared_clips):
+@pytest.mark.parametrize("machine", ["mps2-an386", "mps2-an500"])
+def test_cortex_m_gives_the_host_bits(tmp_path, shared_clips, machine):
+    """Cortex-M4F (an386) and Cortex-M7 (an500) run the same C to the host's bits and codes."""
     for tool in ("arm-none-eabi-gcc", "arm-none-eabi-nm", "qemu-system-arm", "make"):
         require_tool(tool)
     from lossykws import qemu
 
-    elf = _build_harness(tmp_path / "project")
+    elf = _build_harness(tmp_path / "project", None if machine == "mps2-an386" else M7_ARCH_FLAGS)
     symbols = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True).stdout.split()
     assert not {"logf", "log", "sinf", "cosf", "expf", "sqrtf", "powf"} & set(symbols)
     clips = np.concatenate([_real_clips(shared_clips, ("yes", "no", "_silence_")), _synthetic_clip()[None]])
@@ -175,8 +186,15 @@ def test_cortex_m4_gives_the_host_bits(tmp_path, shared_clips):
     run_dir.mkdir()
     clips.tofile(run_dir / "fe_in.f32")
     codebook.tofile(run_dir / "vq_codebook.f32")
-    run = qemu.run_qemu(elf, cwd=run_dir, timeout=120)
-    assert run.returncode == 0, run.stderr
+    if machine == "mps2-an386":
+        returncode = qemu.run_qemu(elf, cwd=run_dir, timeout=120).returncode
+    else:
+        attributes = subprocess.run(["arm-none-eabi-readelf", "-A", str(elf)], capture_output=True, text=True).stdout
+        assert "FPv5" in attributes  # really built for the M7's FPU
+        command = [c if c != "mps2-an386" else machine for c in qemu.QEMU_COMMAND]
+        returncode = subprocess.run(command + ["-kernel", str(elf)], cwd=run_dir, timeout=120,
+                                    capture_output=True, stdin=subprocess.DEVNULL).returncode
+    assert returncode == 0
     host = frontend.features_batch(clips)
     device = np.fromfile(run_dir / "fe_out.f32", dtype=np.float32).reshape(host.shape)
     assert device.view(np.uint32).tobytes() == host.view(np.uint32).tobytes()
