@@ -93,16 +93,34 @@ def _data_download():
 
 
 # ---------------------------------------------------------------- later stages
-@_command(main, "commands_later", "encode", name="encode")
+@_command(main, "commands_codec", "encode", name="encode")
 @click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
 @click.option("--codec", type=click.Choice(["tf", "vq", "encodec"]), required=True)
 @click.option("--out", "out_dir", required=True, type=_existing_dir)
 @click.option("--task", type=TASK, default="words8", show_default=True)
+@click.option("--bandwidth", type=float, default=None,
+              help="EnCodec kbps: 1.5, 3, 6, 12 or 24 [6].")
+@click.option("--encodec-checkpoint", type=click.Path(dir_okay=False), default=None,
+              help="EnCodec 24 kHz weights [$TORCH_HOME/hub/checkpoints/encodec_24khz-d7cc33bc.th].")
+@click.option("--encodec-weights", type=click.Choice(["pretrained", "fit"]), default="pretrained",
+              show_default=True, help="fit: train a local codec (EnCodec architecture) on the training split.")
+@click.option("--fit-budget", type=click.FloatRange(1, 1800), default=600, show_default=True,
+              help="Seconds for --encodec-weights fit.")
+@click.option("--vq-k", type=click.IntRange(2, 256), default=16, show_default=True, help="VQ codewords.")
+@click.option("--codebook", "vq_codebook", type=click.Path(dir_okay=False), default=None,
+              help="Use this VQ codebook instead of fitting one on the training split.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Rebuild a cache made with other settings or data.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def _encode():
-    """Encode every split of a corpus with a codec into a feature cache."""
+    """Encode every split of a corpus with a codec into a feature cache.
+
+    A second run with the same data and settings reuses the cache; a cache made with other
+    settings or data is an error unless --force rebuilds it.
+    """
 
 
-@_command(main, "commands_later", "listen", name="listen")
+@_command(main, "commands_codec", "listen", name="listen")
 @click.argument("source", type=_existing_dir)
 @click.argument("clip", type=click.Path(dir_okay=False))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))

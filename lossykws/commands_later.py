@@ -6,14 +6,6 @@ def _not_yet(command, issue):
     raise LossykwsError(f"'lossykws {command}' is not available in this version yet (tracked in issue #{issue})")
 
 
-def encode(**_):
-    _not_yet("encode", 4)
-
-
-def listen(**_):
-    _not_yet("listen", 4)
-
-
 def train(**_):
     _not_yet("train", 5)
 
