@@ -37,3 +37,11 @@ void lkws_mul_f32(const float *a, const int32_t a_dims[4], const float *b, const
 {
     binary(a, a_dims, b, b_dims, output, out_dims, act_min, act_max, 1);
 }
+
+void lkws_clamp_f32(const float *input, float *output, size_t count, float lo, float hi)
+{
+    for (size_t i = 0; i < count; ++i) {
+        const float x = input[i];
+        output[i] = x < lo ? lo : (x > hi ? hi : x);
+    }
+}

@@ -30,7 +30,8 @@ def _enum_names(enum_cls):
 
 
 def _snake(name):
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    # DilationHFactor -> dilation_h_factor, StrideW -> stride_w, KeepNumDims -> keep_num_dims
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def read_model(data, source="model"):

@@ -48,6 +48,9 @@ void lkws_add_f32(const float *a, const int32_t a_dims[4], const float *b, const
 void lkws_mul_f32(const float *a, const int32_t a_dims[4], const float *b, const int32_t b_dims[4],
                   float *output, const int32_t out_dims[4], float act_min, float act_max);
 
+/* RELU, RELU6, RELU_N1_TO_1 as standalone ops: a clamp (NaN passes through). */
+void lkws_clamp_f32(const float *input, float *output, size_t count, float lo, float hi);
+
 /* PAD/PADV2 for any element size: in_dims[4], pads[4][2] (before, after), value: one element. */
 void lkws_pad(const void *input, const int32_t in_dims[4], const int32_t pads[8], void *output,
               const void *value, size_t elem_size);

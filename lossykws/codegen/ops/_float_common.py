@@ -21,7 +21,13 @@ def window_params(op, graph, emitter, filter_hw, out_c, depth_multiplier=1):
     pad = o.get("padding")
     if pad not in ("SAME", "VALID"):
         emitter.unsupported(op, graph, "option padding", pad)
-    sh, sw = o.get("stride_h", 1), o.get("stride_w", 1)
+    keys = ["stride_h", "stride_w"]
+    if op.kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        keys += ["dilation_h_factor", "dilation_w_factor"]
+    for key in keys:
+        if not isinstance(o.get(key), int):
+            emitter.unsupported(op, graph, f"option {key}", o.get(key))
+    sh, sw = o["stride_h"], o["stride_w"]
     dh, dw = o.get("dilation_h_factor", 1), o.get("dilation_w_factor", 1)
     if min(sh, sw, dh, dw, *filter_hw) < 1:
         emitter.unsupported(op, graph, "stride/dilation/filter", f"{sh},{sw},{dh},{dw},{filter_hw}")

@@ -1,0 +1,240 @@
+"""Parity matrix: small Larq/Keras models over the op options, converted with LCE, exported to a
+host project, built under AddressSanitizer and UndefinedBehaviorSanitizer, and every op output
+compared with the LCE interpreter's: bit-exact for bitpacked and integer tensors,
+|c - ref| <= 1e-5 * max(1, |ref|) for float tensors.
+
+Each case is one model chaining several options (one conversion and one build per case keeps the
+matrix fast); `expect` lists op kinds (and LceBconv2d variants) the case must contain, so a
+converter change that stops exercising an option fails loudly instead of silently passing.
+"""
+import shutil
+
+import numpy as np
+import pytest
+
+import lossykws  # noqa: F401  (before TensorFlow)
+
+pytestmark = pytest.mark.skipif(shutil.which("cc") is None or shutil.which("make") is None,
+                                reason="host C compiler or make missing")
+
+
+def _stack():
+    from lossykws.tf import import_tensorflow
+
+    tf = import_tensorflow()
+    import larq as lq
+    import larq_compute_engine as lce
+
+    return tf, lq, lce
+
+
+BIN = dict(input_quantizer="ste_sign", kernel_quantizer="ste_sign", kernel_constraint="weight_clip",
+           use_bias=False)
+
+
+def _qconv(lq, filters, k, pad_values=None, **kw):
+    if pad_values is not None:
+        kw["pad_values"] = pad_values
+    return lq.layers.QuantConv2D(filters, k, **BIN, **kw)
+
+
+def case_binary_chain(tf, lq):
+    """Channels 4 -> 33 -> 32 -> 65: SAME pad_values=1, VALID, stride 2; bitpacked then float output."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 4))
+    x = _qconv(lq, 33, 3, 1.0, padding="same")(i)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 32, 3, padding="valid")(x)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 65, 3, 1.0, padding="same", strides=2)(x)
+    x = L.BatchNormalization()(x)
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dense(4)(x)
+    x = L.Softmax()(x)
+    return tf.keras.Model(i, x), {"LceQuantize", "LceBconv2d:int32", "LceBconv2d:float32", "MEAN", "FULLY_CONNECTED", "SOFTMAX"}
+
+
+def case_zero_padding(tf, lq):
+    """SAME with pad_values=0 (zero padding corrected at the borders), channels 31 -> 64 -> 1, stride 2."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 31))
+    x = _qconv(lq, 64, 3, 0.0, padding="same")(i)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 1, 3, 0.0, padding="same", strides=2)(x)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 5, (2, 3), 0.0, padding="same")(x)
+    x = L.Flatten()(x)
+    x = L.Dense(3)(x)
+    return tf.keras.Model(i, x), {"LceBconv2d:float32:zero", "RESHAPE", "FULLY_CONNECTED"}
+
+
+def case_dilation(tf, lq):
+    """Dilation 2 with SAME pad 1, VALID and SAME pad 0; channels 32 -> 33 -> 31 -> 4."""
+    L = tf.keras.layers
+    i = L.Input((9, 9, 32))
+    x = _qconv(lq, 33, 3, 1.0, padding="same", dilation_rate=2)(i)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 31, 3, padding="valid", dilation_rate=2)(x)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 4, 3, 0.0, padding="same", dilation_rate=(1, 2))(x)
+    x = L.GlobalAveragePooling2D()(x)
+    return tf.keras.Model(i, x), {"LceBconv2d:int32", "LceBconv2d:float32:zero", "MEAN"}
+
+
+def case_one_channel_stride(tf, lq):
+    """One input channel, VALID stride 2 (bitpacked 65 channels), then stride (2,1) and a 1x1."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 1))
+    x = _qconv(lq, 65, 3, padding="valid", strides=2)(i)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 64, 2, 1.0, padding="same", strides=(2, 1))(x)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 7, 1, padding="valid")(x)
+    x = L.GlobalAveragePooling2D()(x)
+    return tf.keras.Model(i, x), {"LceBconv2d:int32", "LceBconv2d:float32", "MEAN"}
+
+
+def case_activations(tf, lq):
+    """Fused RELU, RELU6 and a clip to [-1, 1] on float output; standalone RELU and RELU6 after a
+    batch norm."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 4))
+    a = _qconv(lq, 8, 3, 1.0, padding="same", activation="relu")(i)
+    b = _qconv(lq, 8, 3, 1.0, padding="same", activation=tf.nn.relu6)(i)
+    c = _qconv(lq, 8, 3, 1.0, padding="same", activation=lambda t: tf.clip_by_value(t, -1.0, 1.0))(i)
+    d = _qconv(lq, 8, 3, padding="valid")(i)
+    d = L.BatchNormalization()(d)
+    d = L.ReLU()(d)
+    e = _qconv(lq, 8, 3, padding="valid")(i)
+    e = L.BatchNormalization()(e)
+    e = L.ReLU(6.0)(e)
+    x = L.Add()([a, b])
+    x = L.Add()([x, c])
+    y = L.Add()([d, e])
+    x = L.GlobalAveragePooling2D()(x)
+    y = L.GlobalAveragePooling2D()(y)
+    x = L.Concatenate()([x, y]) if False else L.Add()([x, y])
+    return tf.keras.Model(i, x), {"LceBconv2d:float32:relu", "RELU", "RELU6", "ADD"}
+
+
+def case_binary_maxpool(tf, lq):
+    """LceBMaxPool2d: 2x2 VALID and 3x3 stride 2 SAME, on 33 and 16 channels."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 4))
+    x = _qconv(lq, 33, 3, 1.0, padding="same")(i)
+    x = L.BatchNormalization()(x)
+    x = L.MaxPool2D(2)(x)
+    x = _qconv(lq, 16, 3, 1.0, padding="same")(x)
+    x = L.BatchNormalization()(x)
+    x = L.MaxPool2D(3, strides=2, padding="same")(x)
+    x = _qconv(lq, 8, 2, padding="valid")(x)
+    x = L.BatchNormalization()(x)
+    x = L.Flatten()(x)
+    x = L.Dense(5)(x)
+    x = L.Softmax()(x)
+    return tf.keras.Model(i, x), {"LceBMaxPool2d", "SOFTMAX"}
+
+
+def case_float_ops(tf, lq):
+    """Float builtins: PADV2 + CONV_2D (first binary-weight conv without input quantizer), CONV_2D
+    with RELU, DEPTHWISE_CONV_2D (multiplier 2), PAD, AVERAGE_POOL_2D, MAX_POOL_2D (SAME), ADD,
+    MUL (broadcast), RESHAPE, FULLY_CONNECTED, SOFTMAX."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 3))
+    x = lq.layers.QuantConv2D(6, 3, padding="same", pad_values=1.0, input_quantizer=None,
+                              kernel_quantizer="ste_sign", use_bias=False)(i)
+    x = L.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, dilation_rate=2)(x)
+    x = L.ZeroPadding2D(((1, 0), (2, 1)))(x)
+    x = L.AveragePooling2D(2)(x)
+    x = L.MaxPool2D(3, strides=2, padding="same")(x)
+    y = L.Conv2D(16, 1, strides=1)(x)
+    x = L.Add()([x, y])
+    z = L.Conv2D(1, 1)(x)
+    x = L.Multiply()([x, z])
+    x = L.Flatten()(x)
+    x = L.Dense(6)(x)
+    x = L.Softmax()(x)
+    return tf.keras.Model(i, x), {"PADV2", "CONV_2D", "DEPTHWISE_CONV_2D", "PAD", "AVERAGE_POOL_2D",
+                                  "MAX_POOL_2D", "ADD", "MUL", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"}
+
+
+def case_dequantize(tf, lq):
+    """A binary activation read by float layers: LceDequantize; float max pool after a float bconv."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 4))
+    x = _qconv(lq, 33, 3, padding="valid")(i)
+    x = lq.quantizers.SteSign()(x)
+    a = L.Flatten()(x)
+    a = L.Dense(3)(a)
+    y = _qconv(lq, 8, 3, 1.0, padding="same")(i)
+    y = L.BatchNormalization()(y)
+    y = L.MaxPool2D(2)(y)
+    y = L.GlobalAveragePooling2D()(y)
+    y = L.Dense(3)(y)
+    x = L.Add()([a, y])
+    return tf.keras.Model(i, x), {"LceDequantize", "MAX_POOL_2D", "LceBconv2d:int32"}
+
+
+CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
+
+
+def _randomize(model, rng):
+    """Batch norms with varied (also negative) scales and shifted statistics, so that thresholds,
+    multipliers and biases are not trivial."""
+    for layer in model.layers:
+        if layer.__class__.__name__ == "BatchNormalization":
+            n = layer.gamma.shape[0]
+            gamma = rng.uniform(0.3, 1.5, n) * rng.choice([-1.0, 1.0], n)
+            layer.set_weights([gamma, rng.normal(0, 1, n), rng.normal(0, 2, n), rng.uniform(0.5, 3.0, n)])
+
+
+def _kinds(graph):
+    out = set()
+    for op in graph.ops:
+        out.add(op.kind)
+        if op.kind == "LceBconv2d":
+            t = graph.tensors[op.outputs[0]]
+            out.add(f"LceBconv2d:{t.dtype}")
+            if op.options.get("pad_values") == 0 and op.options.get("padding") == 0:
+                out.add(f"LceBconv2d:{t.dtype}:zero")
+            if op.options.get("fused_activation_function"):
+                out.add(f"LceBconv2d:{t.dtype}:relu")
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_parity(case, tmp_path):
+    from lossykws.codegen.project import export_project
+    from lossykws.codegen.reader import read_model
+    from lossykws.emulate import build_host, compare_run, read_manifest, run_host
+    from lossykws.lce_reference import run_all_tensors
+
+    tf, lq, lce = _stack()
+    tf.keras.utils.set_random_seed(sorted(CASES).index(case))
+    rng = np.random.default_rng(1234)
+    model, expect = CASES[case](tf, lq)
+    _randomize(model, rng)
+    fb = lce.convert_keras_model(model)
+    graph = read_model(fb)
+    missing = expect - _kinds(graph)
+    assert not missing, f"the converted model lacks {missing}: {_kinds(graph)}"
+
+    src = tmp_path / "model.tflite"
+    src.write_bytes(fb)
+    proj = tmp_path / "proj"
+    export_project(src, proj, "host")
+    program = build_host(proj, sanitize=True)
+    manifest = read_manifest(proj)
+    spec = manifest["inputs"][0]
+    for k in range(2):
+        x = rng.normal(0, 1, spec["shape"]).astype(np.float32)
+        if k == 1:
+            x[..., 0] = 0.0  # exact zeros: ste_sign(0) = +1, LceQuantize must agree
+        f = tmp_path / f"x{k}.bin"
+        x.tofile(f)
+        _, dumps = run_host(program, [f], tmp_path / f"dump{k}")
+        reference = run_all_tensors(fb, [x])
+        assert set(reference) <= set(dumps) | set(graph.inputs)
+        first, worst = compare_run(manifest, dumps, reference)
+        assert first is None, f"{case}, input {k}: {first}"
