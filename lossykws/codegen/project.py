@@ -21,7 +21,7 @@ from .. import __version__
 from ..errors import LossykwsError
 from ..fsutil import atomic_dir, check_output_dir
 from .ir import CTYPES
-from .ops.base import emitter_for, load_emitters
+from .ops.base import UnsupportedOp, describe_unsupported, emitter_for, load_emitters
 from .planner import plan_arena
 from .reader import read_model
 
@@ -112,7 +112,12 @@ def check_graph(graph):
             if i >= 0 and not graph.tensors[i].is_const and i not in produced:
                 t = graph.tensors[i]
                 raise LossykwsError(f"op {op.index} ({op.kind}) reads tensor {i} '{t.name}' that no earlier op writes")
-        em.check(op, graph)
+        try:
+            em.check(op, graph)
+        except LossykwsError:
+            raise
+        except Exception as e:  # a malformed op (wrong arity, odd shapes) the checks did not foresee
+            raise UnsupportedOp(describe_unsupported(op, graph, f"malformed op ({type(e).__name__})")) from None
         produced.update(op.outputs)
         emitters.append(em)
     for i in graph.outputs:

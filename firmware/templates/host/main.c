@@ -3,9 +3,16 @@
  * usage: ./model [--dump DIR] [--output FILE] INPUT0.bin [INPUT1.bin ...]
  *   Each INPUTi.bin holds input i's raw little-endian bytes (model_input_bytes(i) of them, the
  *   element type and shape in model_settings.h). Prints output 0's scores and the label (argmax).
- *   --dump DIR writes every op's output tensor as DIR/t<tensor index>.bin (raw bytes).
+ *   --dump DIR writes every op's output tensor as DIR/t<tensor index>.bin (raw bytes); DIR is
+ *   created if missing (its parent must exist).
  *   --output FILE writes output 0's raw bytes.
  * Exit status: 0 ok, 1 bad usage or input, 2 model error. */
+#if defined(__unix__) || defined(__APPLE__)
+#define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
+#include <sys/types.h>
+#define LKWS_HAVE_MKDIR 1
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +110,11 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+#ifdef LKWS_HAVE_MKDIR
+    if (dump_dir != NULL) {
+        (void)mkdir(dump_dir, 0777); /* an existing folder is fine; a failure shows at the first write */
+    }
+#endif
     dump_state st = {dump_dir, 0};
     int rc = model_invoke(arena, dump_dir != NULL ? dump_tensor : NULL, &st);
     if (rc != 0) {

@@ -1,0 +1,229 @@
+"""Export without TensorFlow: the reader on good and bad flatbuffers (fuzzed), unsupported ops
+and options, the output folder rules, the arena plan, and the host project building with
+-Wall -Wextra -Werror and running."""
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lossykws  # noqa: F401
+from lossykws.codegen.ir import Graph, Op, Tensor
+from lossykws.codegen.planner import plan_arena
+from lossykws.codegen.project import check_graph, export_project, generate
+from lossykws.codegen.reader import read_model
+from lossykws.errors import LossykwsError
+
+TINY = Path(__file__).parent / "fixtures" / "codegen" / "tiny_lce.tflite"
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None or shutil.which("make") is None, reason="no host cc/make")
+
+
+def _one_line(e):
+    msg = str(e.value)
+    assert "\n" not in msg and msg
+    return msg
+
+
+def test_reader_reads_lce_ops():
+    g = read_model(TINY.read_bytes())
+    assert [op.kind for op in g.ops] == ["LceQuantize", "LceBconv2d", "LceBconv2d", "LceQuantize", "LceBMaxPool2d",
+                                         "LceBconv2d", "MEAN", "FULLY_CONNECTED", "SOFTMAX"]
+    bconv = g.ops[1]
+    assert bconv.options["channels_in"] == 4 and bconv.options["pad_values"] == 1
+    assert g.tensors[bconv.inputs[1]].data.dtype == np.int32  # filter stays bitpacked
+    assert g.ops[7].options["fused_activation_function"] == "NONE"
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "not a .tflite"),
+    (b"hello world, not a model at all", "not a .tflite"),
+    (TINY.read_bytes()[:2000], "truncated"),
+    (TINY.read_bytes()[:40], "truncated"),
+])
+def test_bad_flatbuffers(tmp_path, data, words):
+    src = tmp_path / "bad.tflite"
+    src.write_bytes(data)
+    out = tmp_path / "proj"
+    with pytest.raises(LossykwsError) as e:
+        export_project(src, out, "host")
+    assert words in _one_line(e) or "corrupt" in _one_line(e)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.tflite"]  # no temporary left behind
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_reader_fuzz(data):
+    """Mutated and truncated models: a Graph or a LossykwsError, never another exception; what the
+    reader accepts goes through the checks and the generator the same way."""
+    raw = bytearray(TINY.read_bytes())
+    cut = data.draw(st.integers(8, len(raw)))
+    raw = raw[:cut]
+    for _ in range(data.draw(st.integers(0, 8))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.integers(0, 255))
+    try:
+        g = read_model(bytes(raw))
+        check_graph(g)
+        generate(g, bytes(raw), "fuzz.tflite")
+    except LossykwsError as e:
+        assert "\n" not in str(e)
+
+
+def _schema():
+    pytest.importorskip("tensorflow")
+    from lossykws.tf import import_tensorflow
+
+    import_tensorflow()
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    return schema
+
+
+def _edit(tmp_path, fn):
+    """Rewrite the tiny model through TFLite's schema object API."""
+    import flatbuffers
+
+    schema = _schema()
+    m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytearray(TINY.read_bytes()), 0))
+    fn(m, schema)
+    b = flatbuffers.Builder(0)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    p = tmp_path / "edited.tflite"
+    p.write_bytes(bytes(b.Output()))
+    return p
+
+
+def _export_fails(tmp_path, src):
+    out = tmp_path / "proj"
+    with pytest.raises(LossykwsError) as e:
+        export_project(src, out, "host")
+    assert not out.exists()
+    return _one_line(e)
+
+
+def test_several_subgraphs(tmp_path):
+    src = _edit(tmp_path, lambda m, s: m.subgraphs.append(m.subgraphs[0]))
+    assert "2 subgraphs" in _export_fails(tmp_path, src)
+
+
+def test_dynamic_shape(tmp_path):
+    def dyn(m, s):
+        t = m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]]
+        t.shapeSignature = np.array([-1, 8, 8, 4], dtype=np.int32)
+    assert "dynamic shape" in _export_fails(tmp_path, _edit(tmp_path, dyn))
+
+
+def test_unsupported_op(tmp_path):
+    def tanh(m, s):
+        code = s.OperatorCodeT()
+        code.builtinCode = code.deprecatedBuiltinCode = s.BuiltinOperator.TANH
+        m.operatorCodes.append(code)
+        m.subgraphs[0].operators[8].opcodeIndex = len(m.operatorCodes) - 1
+    msg = _export_fails(tmp_path, _edit(tmp_path, tanh))
+    assert msg.startswith("op 8 (TANH): op kind not supported (tensor 19 ")
+
+
+def test_unsupported_option(tmp_path):
+    def act(m, s):
+        m.subgraphs[0].operators[7].builtinOptions.fusedActivationFunction = s.ActivationFunctionType.TANH
+    msg = _export_fails(tmp_path, _edit(tmp_path, act))
+    assert msg.startswith("op 7 (FULLY_CONNECTED): fused_activation_function=TANH not supported (tensor 18 ")
+
+
+def test_output_folder_rules(tmp_path):
+    out = tmp_path / "proj"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    with pytest.raises(LossykwsError) as e:
+        export_project(TINY, out, "host")
+    assert "--force" in _one_line(e)
+    assert (out / "keep.txt").exists()
+    export_project(TINY, out, "host", force=True)
+    assert not (out / "keep.txt").exists() and (out / "model.c").exists()
+
+
+def test_stamp_and_api(tmp_path):
+    out = tmp_path / "proj"
+    manifest = export_project(TINY, out, "host")
+    import hashlib
+
+    sha = hashlib.sha256(TINY.read_bytes()).hexdigest()
+    for name in ("model.h", "model.c", "model_data.c", "model_data.h", "model_settings.h"):
+        text = (out / name).read_text()
+        assert sha in text and f"lossykws {lossykws.__version__}" in text
+    h = (out / "model.h").read_text()
+    for decl in ("#define MODEL_ARENA_BYTES", "#define MODEL_NUM_INPUTS 1", "#define MODEL_NUM_OUTPUTS 1",
+                 "#define MODEL_NUM_TENSORS 20", "typedef void (*model_observer)(void *user, int op_index, "
+                 "int tensor_index, const void *data, size_t bytes);",
+                 "void *model_input(uint8_t *arena, int i);", "size_t model_input_bytes(int i);",
+                 "const void *model_output(const uint8_t *arena, int i);", "size_t model_output_bytes(int i);",
+                 "int model_invoke(uint8_t *arena, model_observer observe, void *user);"):
+        assert decl in h
+    assert (out / "model.tflite").read_bytes() == TINY.read_bytes()
+    assert json.loads((out / "lossykws.json").read_text())["arena_bytes"] == manifest["arena_bytes"]
+    # Bitpacked weights stay packed: the 33x3x3x1 int32 filter is 297 words.
+    assert "const int32_t t3_arith_constant2[297]" in (out / "model_data.c").read_text()
+    assert "malloc" not in (out / "model.c").read_text()
+
+
+def test_plan_never_overlaps_live_tensors():
+    g = read_model(TINY.read_bytes())
+    plan = plan_arena(g)
+    life = plan.lifetimes
+    items = [(plan.offsets[i], g.tensors[i].nbytes, *life[i]) for i in life]
+    for a in range(len(items)):
+        for b in range(a + 1, len(items)):
+            oa, sa, fa, la = items[a]
+            ob, sb, fb, lb = items[b]
+            if not (la < fb or lb < fa):
+                assert oa + sa <= ob or ob + sb <= oa
+    assert plan.arena_bytes < sum(g.tensors[i].nbytes for i in life)  # memory is reused
+    assert all(o % 16 == 0 for o in plan.offsets.values())
+
+
+def test_plan_chain_reuses_memory():
+    ts = [Tensor(i, f"t{i}", (100,), "float32") for i in range(5)]
+    ops = [Op(i, "RELU", [i], [i + 1]) for i in range(4)]
+    plan = plan_arena(Graph(ts, ops, [0], [4]))
+    assert plan.arena_bytes == 2 * 400  # a chain needs two live buffers at a time
+
+
+@needs_cc
+def test_host_project_builds_and_runs(tmp_path):
+    out = tmp_path / "proj"
+    export_project(TINY, out, "host")
+    r = subprocess.run(["make", "-s", "-C", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    x = np.random.default_rng(0).normal(size=(1, 8, 8, 4)).astype(np.float32)
+    x.tofile(tmp_path / "x.bin")
+    r = subprocess.run([str(out / "model"), "--dump", str(tmp_path / "d"), str(tmp_path / "x.bin")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 6 and lines[-1].startswith("label ")
+    scores = [float(line.split()[-1]) for line in lines[:5]]
+    assert abs(sum(scores) - 1) < 1e-5
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == sorted(f"t{i}.bin" for i in range(11, 20))
+    (tmp_path / "short.bin").write_bytes(b"\0" * 10)
+    r = subprocess.run([str(out / "model"), str(tmp_path / "short.bin")], capture_output=True, text=True)
+    assert r.returncode == 1 and "expected exactly 1024 bytes" in r.stderr
+
+
+def test_cli_export(tmp_path):
+    from click.testing import CliRunner
+
+    from lossykws.cli import main
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["export", str(TINY), "--target", "host", "--out", str(tmp_path / "p")])
+    assert r.exit_code == 0, r.output
+    assert "arena" in r.output
+    (tmp_path / "bad.tflite").write_bytes(b"nope")
+    r = runner.invoke(main, ["export", str(tmp_path / "bad.tflite"), "--out", str(tmp_path / "q")])
+    assert r.exit_code != 0 and "not a .tflite flatbuffer" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "q").exists()
