@@ -110,6 +110,8 @@ def _load():
             lib.lkws_fe_ln.restype = ctypes.c_float
             lib.lkws_vq_encode.argtypes = [f32, i32, i32, i32, i32, f32, i32, u8]
             lib.lkws_vq_encode.restype = ctypes.c_int
+            lib.lkws_vq_pack_lce.argtypes = [u8, i32, i32, ctypes.POINTER(ctypes.c_int32)]
+            lib.lkws_vq_pack_lce.restype = None
             _lib = lib
     return _lib
 
@@ -212,3 +214,14 @@ def vq_encode(feats, codebook, block=(2, 2)):
         if rc != 0:
             raise LossykwsError("lkws_vq_encode rejected its arguments")
     return codes[0] if single else codes
+
+
+def pack_lce(codes, bits=4):
+    """Codes uint8 [...] -> int32 [...] as the device feeds a binarized network (lkws_vq_pack_lce):
+    Larq Compute Engine's bitpacking of the +-1 bit planes, channel c in bit c, bit set for -1."""
+    c = np.ascontiguousarray(codes, dtype=np.uint8)
+    if not 1 <= int(bits) <= 8:
+        raise LossykwsError(f"bits must be 1..8, got {bits}")
+    out = np.empty(c.shape, dtype=np.int32)
+    _load().lkws_vq_pack_lce(_ptr(c, ctypes.c_uint8), c.size, int(bits), _ptr(out, ctypes.c_int32))
+    return out

@@ -76,6 +76,15 @@ def test_bits_unpack_to_codes_exactly():
     assert np.array_equal(vq.codes_from_bits(planes), codes)
 
 
+def test_device_packing_is_lce_bitpacking_of_the_bit_planes():
+    """LCE packs channel c of a pixel into bit c of an int32 word, set when the value is negative:
+    packing the +-1 planes that way gives the word the device computes from the code."""
+    codes = np.random.default_rng(2).integers(0, 16, size=(64, 64), dtype=np.uint8)
+    planes = vq.bits(codes, 4)
+    lce_words = ((planes < 0).astype(np.int64) << np.arange(4)).sum(axis=-1).astype(np.int32)
+    assert np.array_equal(frontend.pack_lce(codes, 4), lce_words)
+
+
 @pytest.mark.parametrize("block,k", [((2, 2), 16), ((2, 2), 2), ((1, 4), 8), ((4, 2), 32), ((2, 2), 256)])
 def test_c_nearest_search_matches_a_numpy_oracle(block, k):
     rng = np.random.default_rng(k)
