@@ -238,3 +238,30 @@ def test_parity(case, tmp_path):
         assert set(reference) <= set(dumps) | set(graph.inputs)
         first, worst = compare_run(manifest, dumps, reference)
         assert first is None, f"{case}, input {k}: {first}"
+
+
+def test_emulate_cli(tmp_path):
+    """`lossykws emulate P x.npy --json` on an exported project: labels agree, every tensor matches;
+    a wrong input is a one-line error."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from lossykws.cli import main
+
+    tiny = Path(__file__).parent / "fixtures" / "codegen" / "tiny_lce.tflite"
+    runner = CliRunner()
+    r = runner.invoke(main, ["export", str(tiny), "--out", str(tmp_path / "p")])
+    assert r.exit_code == 0, r.output
+    rng = np.random.default_rng(5)
+    np.save(tmp_path / "a.npy", rng.normal(size=(8, 8, 4)))  # float64, no batch dimension
+    rng.normal(size=(1, 8, 8, 4)).astype(np.float32).tofile(tmp_path / "b.bin")
+    r = runner.invoke(main, ["emulate", str(tmp_path / "p"), str(tmp_path / "a.npy"), str(tmp_path / "b.bin"), "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output[r.output.index("{"):])
+    assert report["label_agreement"] == 1.0 and report["first_difference"] is None
+    assert len(report["samples"]) == 2
+    np.save(tmp_path / "bad.npy", np.zeros((3, 3)))
+    r = runner.invoke(main, ["emulate", str(tmp_path / "p"), str(tmp_path / "bad.npy")])
+    assert r.exit_code != 0 and "needs (1, 8, 8, 4)" in r.output and "Traceback" not in r.output

@@ -12,6 +12,16 @@ class Pad(OpEmitter):
     sources = ("pad.c",)
     headers = ("lkws/ops_f32.h",)
 
+    def handles(self, op, graph):
+        # Generic over element types; for int8 an int8-specific PAD emitter, if one is registered,
+        # takes precedence.
+        x = graph.tensor(op.inputs[0]) if op.inputs else None
+        if x is not None and x.dtype == "int8":
+            from .base import REGISTRY
+
+            return not any(em is not self and em.handles(op, graph) for em in REGISTRY.get(op.kind, []))
+        return True
+
     def _pads(self, op, graph):
         x, p = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
         if p is None or not p.is_const or p.dtype not in ("int32", "int64") or p.shape != (len(x.shape), 2):
