@@ -194,7 +194,9 @@ void *model_input(uint8_t *arena, int i);
 size_t model_input_bytes(int i);
 const void *model_output(const uint8_t *arena, int i);
 size_t model_output_bytes(int i);
-/* Runs the schedule on `arena`; observe may be NULL. Returns 0, or 1 + the index of a failing op. */
+/* Runs the schedule on `arena`; observe may be NULL. Returns 0, or 1 + the index of a failing op.
+ * Write the inputs (model_input) before every call: the plan reuses an input's bytes once the
+ * ops that read it have run. Outputs stay valid until the next call. */
 int model_invoke(uint8_t *arena, model_observer observe, void *user);
 
 #endif
@@ -322,7 +324,7 @@ def _target_files(target):
         from .. import qemu  # the mps2-an386 harness, board files and instruction counter
 
         return qemu.project_files()
-    raise LossykwsError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
+    raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
 
 
 def export_project(model_path, out_dir, target="host", force=False, labels=None):
@@ -330,7 +332,7 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None)
     manifest (also written as out_dir/lossykws.json). Nothing is written on error."""
     model_path = Path(model_path)
     if target not in TARGETS:
-        raise LossykwsError(f"unknown target {target!r} (known: {', '.join(TARGETS)})")
+        raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
     if not model_path.is_file():
         raise LossykwsError(f"{model_path}: no such file")
     check_output_dir(out_dir, force)
