@@ -130,6 +130,18 @@ def _differences(old, new):
     return diffs
 
 
+def content_fingerprint(corpus):
+    """SHA-256 (16 hex) of every clip's bytes, in the corpus fingerprint's order.
+
+    Corpus.fingerprint() hashes names, labels, splits and sizes only: two corpora with the same
+    names and sizes but other samples would share it, and a cache must not be reused across them.
+    """
+    h = hashlib.sha256()
+    for c in sorted(corpus.clips, key=lambda c: (c.label, c.speaker, c.path.name)):
+        h.update(hashlib.sha256(c.path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
 def check_cache(out_dir, key):
     """'reuse' if out_dir holds a complete cache for `key`, 'build' if there is none; else an error."""
     out = Path(out_dir)
@@ -142,7 +154,7 @@ def check_cache(out_dir, key):
     diffs = _differences(old, key)
     if diffs:
         what = ", ".join(diffs)
-        hint = " (another dataset)" if "data_fingerprint" in diffs else ""
+        hint = " (another dataset)" if {"data_fingerprint", "data_content"} & set(diffs) else ""
         raise LossykwsError(f"{out}: holds a cache made with other settings{hint}, differing in {what}; "
                             "use --force to rebuild it or choose another --out")
     damage = verify_files(out)
@@ -238,7 +250,8 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
     if not corpus.split("train"):
         raise LossykwsError(f"{', '.join(map(str, data_dirs))}: no training clips for task {task}")
     key = {"format": FORMAT, "version": VERSION, "task": task, "labels": list(corpus.labels),
-           "data_fingerprint": corpus.fingerprint(), "clips": len(corpus.clips), "codec": spec}
+           "data_fingerprint": corpus.fingerprint(), "data_content": content_fingerprint(corpus),
+           "clips": len(corpus.clips), "codec": spec}
     out = Path(out_dir)
     if not force and check_cache(out, key) == "reuse":
         index = _read_json(out / INDEX_FILE)

@@ -45,7 +45,11 @@ def make_standin_checkpoint(folder, seed=0):
 
 def make_zero_codebook_checkpoint(folder):
     """The 24 kHz architecture as encodec builds it without weights: every code is 0."""
+    import warnings
+
     import torch
+
+    warnings.filterwarnings("ignore", message=".*weight_norm.*", category=FutureWarning)
     from encodec import EncodecModel
 
     folder = Path(folder)
