@@ -37,7 +37,8 @@ def _reference(clip):
     """The definition in lkws/frontend.h in float64 numpy: the test's oracle (close, not bit-exact)."""
     x = np.concatenate([np.zeros(131), clip.astype(np.float64)])
     n = np.arange(256)
-    frames = np.stack([x[125 * t:125 * t + 256] for t in range(128)]) * (0.5 - 0.5 * np.cos(2 * np.pi * n / 256))
+    frames = np.stack([x[125 * t:125 * t + 256] for t in range(128)])
+    frames = (frames - frames.mean(axis=1, keepdims=True)) * (0.5 - 0.5 * np.cos(2 * np.pi * n / 256))
     power = np.abs(np.fft.rfft(frames, axis=1)[:, 1:]) ** 2
     return (np.log(power + 1e-6) + 9.5) * 0.25
 
@@ -97,6 +98,14 @@ def test_close_to_a_float64_reference():
 def test_close_to_a_float64_reference_on_real_clips(shared_clips):
     for clip in _real_clips(shared_clips):
         assert np.max(np.abs(frontend.features(clip) - _reference(clip))) < 1e-3
+
+
+def test_dc_offset_only_touches_the_padded_frames():
+    """The frame mean is removed: a constant offset changes only frames 0 and 1, which hold the
+    zero padding (the step from padding to signal is not a constant)."""
+    clip = 0.8 * _synthetic_clip()
+    shifted = frontend.features((clip + 0.15).astype(np.float32))
+    assert np.max(np.abs(shifted[2:] - frontend.features(clip)[2:])) < 1e-2
 
 
 def test_streaming_hop_by_hop_gives_the_same_bits():

@@ -41,53 +41,49 @@ void lkws_fe_reset(lkws_fe_state *st)
     }
 }
 
-/* The windowed frame is in st->work: FFT, power, log, normalise. */
+/* st->work holds the raw frame (history, then the new hop): keep its newest 131 samples as the
+ * history, remove the frame's mean, window, FFT, power, log, normalise. */
 static void finish_frame(lkws_fe_state *st, float *frame_out)
 {
+    float *work = st->work;
+    for (int i = 0; i < LKWS_FE_HISTORY; i++) {
+        st->history[i] = work[LKWS_FE_HOP + i];
+    }
+    float sum = 0.0f;
+    for (int n = 0; n < LKWS_FE_N_FFT; n++) {
+        sum = sum + work[n];
+    }
+    const float mean = sum * (1.0f / (float)LKWS_FE_N_FFT); /* a power of two: exact scaling */
+    for (int n = 0; n < LKWS_FE_N_FFT; n++) {
+        work[n] = (work[n] - mean) * lkws_fe_hann256[n];
+    }
     float *power = frame_out; /* the power spectrum is computed in place of the features */
-    lkws_rfft256_power(st->work, power);
+    lkws_rfft256_power(work, power);
     for (int k = 0; k < LKWS_FE_BINS; k++) {
         float l = lkws_fe_ln(power[k] + LKWS_FE_POWER_FLOOR);
         frame_out[k] = (l - LKWS_FE_LOG_OFFSET) * LKWS_FE_LOG_SCALE;
     }
 }
 
-/* Shift the history by one hop: the newest 131 samples of (history, hop) stay. */
-#define SHIFT_HISTORY(st, hop, convert)                                                   \
-    do {                                                                                  \
-        int i_ = 0;                                                                       \
-        for (; i_ < LKWS_FE_HISTORY - LKWS_FE_HOP; i_++) {                                \
-            (st)->history[i_] = (st)->history[i_ + LKWS_FE_HOP];                          \
-        }                                                                                 \
-        for (; i_ < LKWS_FE_HISTORY; i_++) {                                              \
-            (st)->history[i_] = convert((hop)[i_ - (LKWS_FE_HISTORY - LKWS_FE_HOP)]);     \
-        }                                                                                 \
-    } while (0)
-
-#define AS_FLOAT(v) (v)
-#define FROM_S16(v) ((float)(v) * (1.0f / 32768.0f))
-
 void lkws_fe_push_hop(lkws_fe_state *st, const float *hop, float *frame_out)
 {
     for (int n = 0; n < LKWS_FE_HISTORY; n++) {
-        st->work[n] = st->history[n] * lkws_fe_hann256[n];
+        st->work[n] = st->history[n];
     }
     for (int n = 0; n < LKWS_FE_HOP; n++) {
-        st->work[LKWS_FE_HISTORY + n] = hop[n] * lkws_fe_hann256[LKWS_FE_HISTORY + n];
+        st->work[LKWS_FE_HISTORY + n] = hop[n];
     }
-    SHIFT_HISTORY(st, hop, AS_FLOAT);
     finish_frame(st, frame_out);
 }
 
 void lkws_fe_push_hop_s16(lkws_fe_state *st, const int16_t *hop, float *frame_out)
 {
     for (int n = 0; n < LKWS_FE_HISTORY; n++) {
-        st->work[n] = st->history[n] * lkws_fe_hann256[n];
+        st->work[n] = st->history[n];
     }
     for (int n = 0; n < LKWS_FE_HOP; n++) {
-        st->work[LKWS_FE_HISTORY + n] = FROM_S16(hop[n]) * lkws_fe_hann256[LKWS_FE_HISTORY + n];
+        st->work[LKWS_FE_HISTORY + n] = (float)hop[n] * (1.0f / 32768.0f); /* exact */
     }
-    SHIFT_HISTORY(st, hop, FROM_S16);
     finish_frame(st, frame_out);
 }
 

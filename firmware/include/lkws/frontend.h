@@ -8,10 +8,16 @@
  *             [125 t - 131, 125 t + 125) of the clip, with zeros before sample 0 (131 = n_fft - hop
  *             samples of left padding, none on the right). A frame is ready as soon as its hop has
  *             arrived, so a device streams with no look-ahead.
+ *   DC        the frame's mean (sum of its 256 samples in order, times 1/256) is subtracted
+ *             from each sample before windowing.
  *   window    periodic Hann of 256 points, w[n] = 0.5 - 0.5 cos(2 pi n / 256), from a const table.
  *   spectrum  256-point real FFT (lkws/fft.h); P[k] = |X[k]|^2 for bins k = 1..128, i.e.
  *             62.5 Hz .. 8000 Hz (Nyquist) in steps of 62.5 Hz. Bin 0 (DC) is dropped: it carries
- *             a recording's DC offset, not speech.
+ *             a recording's DC offset, not speech. The Hann window leaks a constant into bins 0
+ *             and 1 only (its DFT is 128, -64 at k = 0, +-1), and subtracting the frame mean
+ *             cancels exactly that term, changing bin 1 alone: the features do not depend on a
+ *             recording's DC offset (some shared clips have offsets up to 0.18 of full scale,
+ *             which would otherwise put 62.5 Hz near the loudest speech).
  *   log       L = ln(P + LKWS_FE_POWER_FLOOR) by lkws_fe_ln (exponent bits + an odd polynomial in
  *             s = (m - 1) / (m + 1), never libm). L / 2 is the log magnitude ln|X|.
  *   normalise feature = (L - LKWS_FE_LOG_OFFSET) * LKWS_FE_LOG_SCALE, fixed constants chosen once so
