@@ -201,20 +201,25 @@ def emulate_project(project_dir, inputs, sanitize=False):
 
 
 def run_qemu_target(project_dir, raw_inputs, dump_dir, out_dir):
-    """qemu-m4: run the ELF in QEMU through lossykws.qemu; returns (dumps, {"instructions", "sizes"}).
+    """qemu-m4: run the ELF in QEMU through lossykws.qemu; returns (dumps, {"instructions",
+    "op_instructions" ([{"op", "kind", "instructions"}] in schedule order), "sizes"}).
 
     The harness runs the model twice: once between the counting markers (its outputs written to
     out_dir), once with the observer (every tensor dumped). Both runs must give the same outputs,
     or the count would belong to a different computation than the one compared."""
     from . import qemu
 
-    result = qemu.run_project(project_dir, raw_inputs, out_dir, dump_dir=dump_dir, count=True)
+    result = qemu.run_project(project_dir, raw_inputs, out_dir, dump_dir=dump_dir, count=True,
+                              op_counts=True)
     if result["status"] != 0:
         raise LossykwsError(f"{project_dir}: model_invoke failed in QEMU (status {result['status']})")
     dumps = {int(p.stem[1:]): p.read_bytes() for p in Path(dump_dir).glob("t*.bin")}
-    outputs = read_manifest(project_dir)["outputs"]
-    for i, (spec, path) in enumerate(zip(outputs, result["outputs"])):
+    manifest = read_manifest(project_dir)
+    for i, (spec, path) in enumerate(zip(manifest["outputs"], result["outputs"])):
         if spec["tensor"] in dumps and Path(path).read_bytes() != dumps[spec["tensor"]]:
             raise LossykwsError(f"{project_dir}: output {i} differs between the counted run and the "
                                 "dumping run in QEMU (the model reads memory it did not write?)")
-    return dumps, {"instructions": result["instructions"], "sizes": result["sizes"]}
+    per_op = [{"op": op["index"], "kind": op["kind"], "instructions": n}
+              for op, n in zip(manifest["ops"], result["op_instructions"])]
+    return dumps, {"instructions": result["instructions"], "op_instructions": per_op,
+                   "sizes": result["sizes"]}

@@ -226,12 +226,14 @@ def run_qemu(elf, args=(), *, plugin=None, profile=False, cwd=None, timeout=120)
 
 
 def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, profile=False,
-                timeout=120):
+                op_counts=False, timeout=120):
     """Build a qemu-m4 project and run its harness once on `inputs` (raw tensor files, one per model
     input); with dump_dir, every tensor the model reports is written there as t<index>.bin.
     Returns {"status", "stdout" (its "label K NAME" line), "stderr", "outputs" (paths of
     output<i>.bin), "instructions" (per
     inference, or None), "profile" ({function: self instructions}, with profile=True, else None),
+    "op_instructions" (with op_counts=True: instructions of each op in schedule order, each
+    including the ~15 instructions of the observer call that delimits it; else None),
     "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
     the firmware (a fault, a harness error); a non-zero model status is returned, not raised."""
     elf = build_firmware(project_dir)
@@ -242,6 +244,8 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
     if dump_dir is not None:
         Path(dump_dir).mkdir(parents=True, exist_ok=True)
         args += ["--dump", Path(dump_dir).resolve()]
+    if op_counts and count:
+        args.append("--op-counts")
     args += [Path(p).resolve() for p in inputs]
     run = run_qemu(elf, args, plugin=plugin, profile=profile and count, timeout=timeout)
     if run.returncode >= 64:
@@ -256,5 +260,7 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
         "outputs": [str(p) for p in outputs],
         "instructions": run.instructions[0] if run.instructions else None,
         "profile": run.profile[0] if run.profile else None,
+        # brackets after the first: one per op, then the return from model_invoke
+        "op_instructions": run.instructions[1:-1] if op_counts and count else None,
         "sizes": elf_sizes(elf),
     }

@@ -175,3 +175,16 @@ def test_profile_splits_the_count_by_function(project, tmp_path):
     assert runs[20].profile[0]["model_invoke"] - runs[10].profile[0]["model_invoke"] == 20
     assert {k: v for k, v in runs[20].profile[0].items() if k != "model_invoke"} == \
         {k: v for k, v in runs[10].profile[0].items() if k != "model_invoke"}
+
+
+def test_op_counts_bracket_each_op(project, tmp_path):
+    root, _, _ = project
+    results = {n: qemu.run_project(root, _inputs(tmp_path / f"o{n}", n), tmp_path / f"out{n}",
+                                   op_counts=True) for n in (10, 30)}
+    for result in results.values():
+        assert len(result["op_instructions"]) == 2  # the stand-in model reports 2 ops
+        assert sum(result["op_instructions"]) > result["instructions"] - 10
+    # the loop runs in op 0: 2 instructions per iteration; op 1 does not depend on n
+    assert results[30]["op_instructions"][0] - results[10]["op_instructions"][0] == 40
+    assert results[30]["op_instructions"][1] == results[10]["op_instructions"][1]
+    assert results[30]["instructions"] - results[10]["instructions"] == 40

@@ -256,6 +256,9 @@ def test_emulate_command_reports_instructions_and_sizes(toolchain, tmp_path):
     assert report["target"] == "qemu-m4"
     assert report["label_agreement"] == 1.0 and report["first_difference"] is None
     assert report["instructions"] > 0
+    ops = report["op_instructions"]
+    assert [op["kind"] for op in ops][:2] == ["LceQuantize", "LceBconv2d"]
+    assert 0 <= sum(op["instructions"] for op in ops) - report["instructions"] < 20 * len(ops)
     assert report["sizes"]["text"] > 0 and report["sizes"]["bss"] > 0
     result = runner.invoke(main, ["emulate", str(tmp_path / "proj"), str(tmp_path / "x.npy")])
     assert "instructions per inference:" in result.output and "ELF text" in result.output

@@ -1,7 +1,7 @@
 /* qemu-m4 harness: runs the generated model once on mps2-an386 under QEMU.
  *
  *   qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
- *       -kernel fw.elf -append "[--dump DIR] [--output FILE] [--outputs DIR] INPUT..."
+ *       -kernel fw.elf -append "[--dump DIR] [--output FILE] [--outputs DIR] [--op-counts] INPUT..."
  *
  * The options of the host harness, plus --outputs:
  * INPUT: one raw file per model input (model_input_bytes(i) bytes, in the tensor's layout).
@@ -9,10 +9,13 @@
  * --outputs DIR: writes DIR/output<i>.bin for every model output.
  * --dump DIR: runs the model a second time with an observer and writes every tensor it reports
  *    to DIR/t<t>.bin (t: the tensor index in the flatbuffer), for parity checks.
+ * --op-counts: runs the model once more, closing and reopening the marker brackets in an observer
+ *    after each op, so that the counter reports one bracket per op (each including the ~15
+ *    instructions of the observer call), then one for the return.
  * Prints "label K NAME", K the argmax of output 0 (first one on ties), like the host harness.
  * Paths are host paths, relative to QEMU's working directory, without spaces.
  *
- * The first run alone sits between lkws_marker_begin/end, so the instruction counter
+ * The first run sits between lkws_marker_begin/end, so the instruction counter
  * (tools/qemu_plugin) sees the model call and nothing of the file I/O.
  * Exit status: the model's status (1 + the failing op, up to 63), or a sysexits.h code for the harness:
  * 64 usage, 66 unreadable input, 73 unwritable output, 70 fault.
@@ -154,6 +157,21 @@ static void dump_tensor(void *user, int op_index, int tensor_index, const void *
     }
 }
 
+/* Closes the bracket of the op that just ran and opens the next one, once per op (an op with
+ * several outputs reports each). */
+static void op_boundary(void *user, int op_index, int tensor_index, const void *data, size_t bytes)
+{
+    int *last_op = user;
+    (void)tensor_index;
+    (void)data;
+    (void)bytes;
+    if (op_index != *last_op) {
+        *last_op = op_index;
+        lkws_marker_end();
+        lkws_marker_begin();
+    }
+}
+
 /* Whether score k of output 0 beats score best; int8 scores compare as their dequantized values
  * do (the scale is positive). */
 static int beats(const void *scores, int k, int best)
@@ -202,6 +220,7 @@ int main(void)
     const char *outputs_dir = NULL;
     const char *output_file = NULL;
     const char *dump_dir = NULL;
+    int op_counts = 0;
     int num_inputs = 0;
 
     if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
@@ -218,6 +237,8 @@ int main(void)
                 return fail(EXIT_USAGE, "missing path after", argv[a]);
             }
             *option = argv[++a];
+        } else if (is(argv[a], "--op-counts")) {
+            op_counts = 1;
         } else if (argv[a][0] == '-' && argv[a][1] == '-') {
             return fail(EXIT_USAGE, "unknown option", argv[a]);
         } else {
@@ -226,7 +247,8 @@ int main(void)
     }
     if (num_inputs != MODEL_NUM_INPUTS) {
         char digits[12];
-        lkws_sh_eprint("usage: fw.elf [--dump DIR] [--output FILE] [--outputs DIR] INPUT... (");
+        lkws_sh_eprint("usage: fw.elf [--dump DIR] [--output FILE] [--outputs DIR] [--op-counts] "
+                       "INPUT... (");
         lkws_sh_eprint(lkws_sh_itoa(MODEL_NUM_INPUTS, digits));
         lkws_sh_eprint(" input files)\n");
         return EXIT_USAGE;
@@ -271,6 +293,20 @@ int main(void)
         if (dump.status != 0) {
             return dump.status;
         }
+        if (model_status != 0) {
+            return fail(model_exit_status(model_status), "model_invoke failed", NULL);
+        }
+    }
+
+    if (op_counts) {
+        int last_op = -1;
+        status = read_inputs(inputs);
+        if (status != 0) {
+            return status;
+        }
+        lkws_marker_begin();
+        model_status = model_invoke(arena, op_boundary, &last_op);
+        lkws_marker_end();
         if (model_status != 0) {
             return fail(model_exit_status(model_status), "model_invoke failed", NULL);
         }
