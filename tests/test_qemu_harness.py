@@ -188,3 +188,23 @@ def test_op_counts_bracket_each_op(project, tmp_path):
     assert results[30]["op_instructions"][0] - results[10]["op_instructions"][0] == 40
     assert results[30]["op_instructions"][1] == results[10]["op_instructions"][1]
     assert results[30]["instructions"] - results[10]["instructions"] == 40
+
+
+def test_count_equals_qemu_execution_trace(project, tmp_path):
+    """An independent count: with one instruction per translation block and no block chaining,
+    QEMU's exec log has one line per executed instruction; the lines between the markers' first
+    instructions must number exactly what the plugin reports."""
+    import re
+    import subprocess
+
+    _, elf, plugin = project
+    inputs = [str(p) for p in _inputs(tmp_path, 50)]
+    log = tmp_path / "trace.log"
+    subprocess.run([*qemu.QEMU_COMMAND, "-singlestep", "-d", "exec,nochain", "-D", str(log),
+                    "-kernel", str(elf), "-append", " ".join(inputs)],
+                   check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    pcs = [int(pc, 16) for pc in
+           re.findall(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/", log.read_text(), re.M)]
+    begin, end = qemu.marker_addresses(elf)
+    traced = pcs.index(end) - pcs.index(begin)
+    assert qemu.run_qemu(elf, inputs, plugin=plugin).instructions == [traced]
