@@ -9,6 +9,7 @@ functions drive the same Makefile from Python for `lossykws emulate` and the tes
     plugin = build_plugin(project_dir)               # make plugin -> build/insn_count.so (host cc)
     run = run_qemu(elf, ["--outputs", out, "in0.bin"], plugin=plugin)
     run.returncode, run.instructions                 # model status, [instructions of the model call]
+    run_project(project_dir, ["x.bin"], out, op_counts=True)["op_instructions"]  # per op
     elf_sizes(elf)                                   # {"text": ..., "data": ..., "bss": ...}
     check_no_heap(elf)                               # [] when no malloc/_sbrk is linked
 """
