@@ -7,7 +7,9 @@
  *             Causal: frame t (0..127) is the 256 samples that end with hop t, i.e. samples
  *             [125 t - 131, 125 t + 125) of the clip, with zeros before sample 0 (131 = n_fft - hop
  *             samples of left padding, none on the right). A frame is ready as soon as its hop has
- *             arrived, so a device streams with no look-ahead.
+ *             arrived, so a device streams with no look-ahead. Why these: 16 ms is a usual speech
+ *             analysis window (pitch periods of 2.5-10 ms fit); 256 is the power of two whose real
+ *             FFT has 128 bins above DC; 125 = 16000 / 128 gives exactly 128 frames, no right pad.
  *   DC        the frame's mean (sum of its 256 samples in order, times 1/256) is subtracted
  *             from each sample before windowing.
  *   window    periodic Hann of 256 points, w[n] = 0.5 - 0.5 cos(2 pi n / 256), from a const table.
@@ -25,8 +27,9 @@
  *   layout    features[t * 128 + (k - 1)], row-major [frame][bin]: time first, frequency second.
  *
  * Bit-exactness: float32 only, compiled with -ffp-contract=off (no fused multiply-add), never
- * -ffast-math, no libm, no x87 (x86-64 SSE is fine). Then the host build and a Cortex-M4F build give
- * the same bits (tests/test_frontend.py checks this under qemu-system-arm).
+ * -ffast-math, no libm, no x87 (x86-64 SSE is fine). Then the host build and Cortex-M4F and M7 builds
+ * give the same bits (tests/test_frontend.py checks this under qemu-system-arm), and so do -O0 and
+ * -O3 -march=native host builds.
  *
  * Memory: the caller owns a lkws_fe_state (1548 bytes); nothing is allocated, no hidden buffers. */
 #ifndef LKWS_FRONTEND_H
