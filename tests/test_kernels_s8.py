@@ -34,13 +34,13 @@ def _struct(name, fields):
 I32 = ctypes.c_int32
 ConvParams = _struct("ConvParams", [(n, I32) for n in (
     "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier",
-    "input_offset", "output_offset", "act_min", "act_max", "rounding")])
+    "input_offset", "output_offset", "act_min", "act_max", "half_up_channels")])
 FcParams = _struct("FcParams", [(n, I32) for n in (
-    "input_offset", "output_offset", "act_min", "act_max", "per_channel", "rounding")])
+    "input_offset", "output_offset", "act_min", "act_max", "per_channel", "half_up_outputs")])
 PoolParams = _struct("PoolParams", [(n, I32) for n in (
     "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min", "act_max")])
 MeanParams = _struct("MeanParams", [(n, I32) for n in (
-    "mode", "axis_mask", "input_zero_point", "output_zero_point")] + [("scale", ctypes.c_float), ("bias", ctypes.c_float)])
+    "axis_mask", "multiplier", "shift", "sum_offset", "output_offset", "half_up_channels")])
 SoftmaxParams = _struct("SoftmaxParams", [("exp_table", ctypes.POINTER(ctypes.c_float)),
                                           ("output_scale", ctypes.c_float), ("output_zero_point", I32)])
 AddParams = _struct("AddParams", [(n, I32) for n in (
@@ -165,7 +165,8 @@ def run_op(lib, kind, tins, tout, opts, vals):
         lo, hi = qz.activation_range(act, tout.s, tout.z)
         depthwise = kind == "DEPTHWISE_CONV_2D"
         p = ConvParams(opts["StrideH"], opts["StrideW"], dh, dw, pt, pl, opts.get("DepthMultiplier", 1),
-                       -tin.z, tout.z, lo, hi, qz.ROUNDING[kind])
+                       -tin.z, tout.z, lo, hi,
+                       qz.depthwise_half_up_channels(n_out) if depthwise else qz.conv_half_up_channels(n_out))
         bias = np.ascontiguousarray(vals[2], dtype=np.int32) if tb is not None else None
         fn = lib.lkws_depthwise_conv2d_s8 if depthwise else lib.lkws_conv2d_s8
         x, w = np.ascontiguousarray(vals[0]), np.ascontiguousarray(vals[1])
@@ -183,7 +184,7 @@ def run_op(lib, kind, tins, tout, opts, vals):
             m, s = qz.fully_connected_multiplier(tin.s, tw.s, tout.s)
             mult, shift, per_channel = np.array([m], np.int32), np.array([s], np.int32), 0
         lo, hi = qz.activation_range(act, tout.s, tout.z)
-        p = FcParams(-tin.z, tout.z, lo, hi, per_channel, qz.ROUNDING[kind])
+        p = FcParams(-tin.z, tout.z, lo, hi, per_channel, qz.fully_connected_half_up_outputs(tw.shape[0]))
         bias = np.ascontiguousarray(vals[2], np.int32) if len(tins) > 2 and tins[2] is not None else None
         x, w = np.ascontiguousarray(vals[0]), np.ascontiguousarray(vals[1])
         rc = lib.lkws_fully_connected_s8(ctypes.byref(p), batches, depth, tw.shape[0], ptr(x), ptr(w),
@@ -201,7 +202,7 @@ def run_op(lib, kind, tins, tout, opts, vals):
     elif kind == "MEAN":
         tin = tins[0]
         axes = [int(a) for a in np.asarray(vals[1]).reshape(-1)]
-        mp = qz.mean_params(len(tin.shape), axes, bool(opts["KeepDims"]), tin.s, tin.z, tout.s, tout.z)
+        mp = qz.mean_params(len(tin.shape), axes, bool(opts["KeepDims"]), tin.shape, tin.s, tin.z, tout.s, tout.z)
         p = MeanParams(**mp)
         x = np.ascontiguousarray(vals[0])
         rc = lib.lkws_mean_s8(ctypes.byref(p), ctypes.byref(shape4(tin.shape)), ptr(x), ptr(out))
@@ -244,10 +245,12 @@ def run_op(lib, kind, tins, tout, opts, vals):
         tin = tins[0]
         x = np.ascontiguousarray(vals[0])
         if tin.type == np.float32:
-            rc = lib.lkws_quantize_f32_s8(x.size, ptr(x), ctypes.c_float(tout.s), tout.z, ptr(out))
+            rc = lib.lkws_quantize_f32_s8(x.size, ptr(x), ctypes.c_float(tout.s), tout.z,
+                                          qz.quantize_vector_count(x.size), ptr(out))
         else:
             m, s = qz.requantize_params(tin.s, tout.s)
-            rc = lib.lkws_requantize_s8(x.size, ptr(x), tin.z, m, s, tout.z, ptr(out))
+            rc = lib.lkws_requantize_s8(x.size, ptr(x), tin.z, m, s, tout.z, qz.requantize_half_up_count(x.size),
+                                        ptr(out))
     elif kind == "DEQUANTIZE":
         tin = tins[0]
         x = np.ascontiguousarray(vals[0])
@@ -291,11 +294,14 @@ def convert(tf, model):
     return lce.convert_keras_model(model, inference_input_type=tf.int8, inference_output_type=tf.int8)
 
 
-def check(lib, tf, model, n=8, seed=0, expect_ops=()):
-    """Convert, run the interpreter and the kernels on n random int8 inputs, compare every output."""
+def check(lib, tf, model, n=8, seed=0, expect_ops=(), patch=None):
+    """Convert, run the interpreter and the kernels on n random int8 inputs, compare every output.
+    `patch` rewrites the flatbuffer before both run."""
     import larq_compute_engine as lce
 
     fb = convert(tf, model)
+    if patch is not None:
+        fb = patch(fb)
     shape = model.inputs[0].shape[1:]
     rng = np.random.default_rng(seed)
     x = rng.integers(-128, 128, size=(n, *shape)).astype(np.int8)
@@ -374,3 +380,111 @@ def test_pooling(lib, tf):
         (L.MaxPooling2D((2, 3), strides=1, padding="valid"), (-1.0, 2.0)),
     ])
     check(lib, tf, model, seed=1, expect_ops=["MAX_POOL_2D", "AVERAGE_POOL_2D"])
+
+
+def _mean(tf, axes, keepdims):
+    return tf.keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=axes, keepdims=keepdims))
+
+
+@pytest.mark.parametrize("shape", [(5, 7, 6), (1, 9, 3), (4, 4, 16), (16, 16, 2)])
+def test_mean(lib, tf, shape):
+    """Every MEAN path of the interpreter. Each case reads its own requantized copy of the input
+    (the converter merges identical MEANs and would keep a shared one in float)."""
+    L = tf.keras.layers
+    inp = tf.keras.Input(shape, batch_size=1)
+    x0 = fq(tf, -2.0, 3.0)(inp)
+    cases = [
+        (L.GlobalAveragePooling2D(), (-1.0, 1.5)),               # axes {1,2}: reference, requantize
+        (L.GlobalAveragePooling2D(), None),                      # same params: integer division
+        (L.GlobalAveragePooling2D(keepdims=True), (-0.8, 0.6)),  # optimized, rescaled
+        (L.GlobalAveragePooling2D(keepdims=True), None),         # optimized, ordinary mean
+        (_mean(tf, [2, 1], True), (-0.5, 0.5)),                  # optimized, narrow range (wraps)
+        (_mean(tf, [1], False), (-1.0, 2.0)),
+        (_mean(tf, [3], True), (-1.0, 2.0)),
+        (_mean(tf, [-1, 2], False), None),
+    ]
+    outs = [x0]
+    for i, (layer, rng) in enumerate(cases):
+        lo, hi = -2.0 - 0.25 * i, 3.0 + 0.1 * i
+        x = fq(tf, lo, hi)(x0)
+        outs.append(fq(tf, *(rng or (lo, hi)))(layer(x)))
+    kinds = check(lib, tf, tf.keras.Model(inp, outs), n=6, seed=sum(shape), expect_ops=["MEAN"])
+    assert kinds.count("MEAN") == len(cases)
+
+
+def test_mean_constant_input_extremes(lib, tf):
+    """All -128 / all 127 inputs through the optimized MEAN with a narrower output range."""
+    inp = tf.keras.Input((3, 5, 4), batch_size=1)
+    x = fq(tf, -4.0, 4.0)(inp)
+    outs = [fq(tf, lo, hi)(tf.keras.layers.GlobalAveragePooling2D(keepdims=k)(fq(tf, -4.0 - i, 4.0)(x)))
+            for i, (lo, hi) in enumerate([(-1.0, 1.0), (-0.1, 3.0), (-3.0, 0.2)]) for k in (True, False)]
+    check(lib, tf, tf.keras.Model(inp, outs), n=3, expect_ops=["MEAN"])
+
+
+def set_softmax_beta(fb, beta):
+    """Rewrite every SOFTMAX's beta in the flatbuffer (the converter folds no multiply into beta,
+    but other producers write betas other than 1)."""
+    import tflite
+
+    buf = bytearray(fb)
+    model = tflite.Model.GetRootAsModel(buf, 0)
+    sg = model.Subgraphs(0)
+    for i in range(sg.OperatorsLength()):
+        op = sg.Operators(i)
+        if op.BuiltinOptionsType() != tflite.BuiltinOptions.SoftmaxOptions:
+            continue
+        table = op.BuiltinOptions()
+        field = table.Offset(4)
+        assert field, "beta is stored"
+        pos = table.Pos + field
+        buf[pos:pos + 4] = np.float32(beta).tobytes()
+    return bytes(buf)
+
+
+@pytest.mark.parametrize("depth,rows,beta,lo,hi", [
+    (4, 1, 1.0, -3.0, 3.0), (10, 1, 1.0, -8.0, 8.0), (33, 1, 2.0, -1.0, 2.0), (7, 3, 0.37, -20.0, 10.0),
+    (1, 2, 1.0, -1.0, 1.0), (300, 1, 1.0, -4.0, 4.0),
+])
+def test_softmax(lib, tf, depth, rows, beta, lo, hi):
+    shape = (depth,) if rows == 1 else (rows, depth)
+    inp = tf.keras.Input(shape, batch_size=1)
+    x = fq(tf, lo, hi)(inp)
+    y = fq(tf, 0.0, 1.0)(tf.keras.layers.Softmax()(x))
+    patch = None if beta == 1.0 else (lambda fb: set_softmax_beta(fb, beta))
+    kinds = check(lib, tf, tf.keras.Model(inp, [y]), n=16, seed=depth, expect_ops=["SOFTMAX"], patch=patch)
+    assert "QUANTIZE" in kinds  # 1/256 softmax output requantized to the fake-quant range
+
+
+def test_add_mul(lib, tf):
+    L = tf.keras.layers
+    inp = tf.keras.Input((5, 6, 4), batch_size=1)
+    x = fq(tf, -2.0, 2.0)(inp)
+    a = fq(tf, -3.0, 1.0)(L.Conv2D(4, 1)(x))
+    b = fq(tf, -0.5, 0.7)(L.DepthwiseConv2D(3, padding="same")(x))
+    m = fq(tf, -0.4, 0.9)(L.GlobalAveragePooling2D(keepdims=True)(x))
+    c = np.linspace(-1.0, 1.5, 4).astype(np.float32)
+    outs = [
+        fq(tf, -3.0, 2.0)(L.Add()([a, b])),
+        fq(tf, -0.3, 0.3)(L.Add()([a, x])),                      # saturates
+        fq(tf, 0.0, 2.0)(L.ReLU()(L.Add()([b, x]))),             # fused RELU
+        fq(tf, -2.0, 2.0)(L.Add()([x, m])),                      # broadcast [1,1,1,C]
+        fq(tf, -2.0, 2.0)(L.Lambda(lambda t: t + c)(x)),         # constant operand
+        fq(tf, -1.5, 1.0)(L.Multiply()([a, b])),
+        fq(tf, -0.2, 0.2)(L.Multiply()([a, x])),                 # saturates
+        fq(tf, -1.0, 1.0)(L.Multiply()([x, m])),                 # broadcast
+        fq(tf, -3.0, 3.0)(L.Lambda(lambda t: t * c)(x)),         # constant operand
+    ]
+    kinds = check(lib, tf, tf.keras.Model(inp, outs), n=8, expect_ops=["ADD", "MUL"])
+    assert kinds.count("ADD") >= 4 and kinds.count("MUL") >= 3
+
+
+def test_pad_reshape(lib, tf):
+    L = tf.keras.layers
+    model = chain(tf, (4, 5, 3), (-1.0, 3.0), [
+        (L.ZeroPadding2D(((1, 2), (0, 3))), (-1.0, 3.0)),
+        (L.Lambda(lambda t: tf.pad(t, [[0, 0], [2, 0], [1, 1], [0, 2]], constant_values=1.5)), (-1.0, 3.0)),
+        (L.Flatten(), (-1.0, 3.0)),
+        (L.Reshape((3, -1)), (-1.0, 3.0)),
+    ])
+    kinds = check(lib, tf, model, expect_ops=["PAD", "RESHAPE"])
+    assert "PADV2" in kinds or kinds.count("PAD") == 2

@@ -1,5 +1,5 @@
 /* CONV_2D, int8 per-channel, as the LCE interpreter computes it (im2col + ruy GEMM: exact int32
- * accumulation, then the per-channel multiplier as ruy's kernels apply it). */
+ * accumulation, then the per-channel multiplier, halves up as ruy's kernels round). */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
 
@@ -46,7 +46,7 @@ int lkws_conv2d_s8(const lkws_conv_s8_params *p, const lkws_s8_shape *in_shape, 
                     if (bias != 0) {
                         acc += bias[oc];
                     }
-                    acc = p->rounding == LKWS_ROUND_RUY ? lkws_mul_qm_ruy(acc, multiplier[oc], shift[oc])
+                    acc = oc < p->half_up_channels ? lkws_mul_qm_half_up(acc, multiplier[oc], shift[oc])
                                                            : lkws_mul_qm_double(acc, multiplier[oc], shift[oc]);
                     acc += p->output_offset;
                     out[oc] = (int8_t)lkws_clamp_i32(acc, p->act_min, p->act_max);

@@ -1,5 +1,6 @@
 /* DEPTHWISE_CONV_2D, int8 per-channel, as the LCE interpreter computes it (TFLite's generic
- * optimized depthwise kernel: exact int32 accumulation, then TFLite's double-rounding multiplier). */
+ * optimized depthwise kernel: exact int32 accumulation, then the per-channel multiplier, vectorized
+ * over whole blocks of 8 channels (halves up) and scalar for the rest (TFLite's rounding)). */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
 
@@ -44,7 +45,7 @@ int lkws_depthwise_conv2d_s8(const lkws_conv_s8_params *p, const lkws_s8_shape *
                         if (bias != 0) {
                             acc += bias[oc];
                         }
-                        acc = p->rounding == LKWS_ROUND_RUY ? lkws_mul_qm_ruy(acc, multiplier[oc], shift[oc])
+                        acc = oc < p->half_up_channels ? lkws_mul_qm_half_up(acc, multiplier[oc], shift[oc])
                                                                : lkws_mul_qm_double(acc, multiplier[oc], shift[oc]);
                         acc += p->output_offset;
                         out[oc] = (int8_t)lkws_clamp_i32(acc, p->act_min, p->act_max);

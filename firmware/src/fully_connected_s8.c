@@ -1,5 +1,5 @@
 /* FULLY_CONNECTED, int8, as the LCE interpreter computes it (ruy GEMM: exact int32 accumulation,
- * then the multiplier with the rounding the params name). */
+ * then the multiplier, halves up). */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
 
@@ -24,7 +24,7 @@ int lkws_fully_connected_s8(const lkws_fc_s8_params *p, int32_t batches, int32_t
             if (bias != 0) {
                 acc += bias[o];
             }
-            acc = p->rounding == LKWS_ROUND_RUY ? lkws_mul_qm_ruy(acc, multiplier[k], shift[k])
+            acc = o < p->half_up_outputs ? lkws_mul_qm_half_up(acc, multiplier[k], shift[k])
                                                    : lkws_mul_qm_double(acc, multiplier[k], shift[k]);
             acc += p->output_offset;
             output[b * out_depth + o] = (int8_t)lkws_clamp_i32(acc, p->act_min, p->act_max);

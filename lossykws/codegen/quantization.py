@@ -22,13 +22,40 @@ import numpy as np
 f32 = np.float32
 
 # Which multiplier rounding the interpreter applies per op (lkws/fixedpoint.h).
-ROUND_TFLITE = 0  # TFLite's MultiplyByQuantizedMultiplier (gemmlowp: halves away from zero)
-ROUND_RUY = 1  # ruy's kernels, the GEMM behind CONV_2D and FULLY_CONNECTED (halves up)
+# The interpreter's x86 build runs TFLite's NEON code paths (emulated over SSE): the vectorized
+# part of a tensor rounds halves up, the scalar remainder as TFLite's scalar code. These give the
+# kernels' split counts (see firmware/include/lkws/fixedpoint.h).
 
-# The rounding the interpreter uses for each op with a `rounding` parameter.
-ROUNDING = {"CONV_2D": ROUND_RUY, "FULLY_CONNECTED": ROUND_RUY, "DEPTHWISE_CONV_2D": ROUND_TFLITE}
 
-MEAN_OPTIMIZED, MEAN_INT_DIV, MEAN_REQUANT = 0, 1, 2
+def conv_half_up_channels(out_channels):
+    """CONV_2D: every channel (ruy's GEMM kernels round halves up)."""
+    return int(out_channels)
+
+
+def depthwise_half_up_channels(out_channels):
+    """DEPTHWISE_CONV_2D: whole blocks of 8 channels (optimized_ops::Quantize's vector loop)."""
+    return int(out_channels) // 8 * 8
+
+
+def fully_connected_half_up_outputs(out_depth):
+    """FULLY_CONNECTED: every output (ruy)."""
+    return int(out_depth)
+
+
+def mean_half_up_channels(out_channels, optimized):
+    """MEAN: the optimized path's vector loop covers whole blocks of 16 channels; the reference
+    path is scalar."""
+    return int(out_channels) // 16 * 16 if optimized else 0
+
+
+def requantize_half_up_count(n):
+    """QUANTIZE int8 -> int8: whole blocks of 16 elements (optimized_ops::Requantize)."""
+    return int(n) // 16 * 16
+
+
+def quantize_vector_count(n):
+    """QUANTIZE float32 -> int8: whole blocks of 8 elements (optimized_ops::AffineQuantize)."""
+    return int(n) // 8 * 8
 
 
 def _round_half_away(x):
@@ -158,17 +185,18 @@ def requantize_params(input_scale, output_scale):
     return quantize_multiplier(float(f32(input_scale)) / float(f32(output_scale)))
 
 
-def mean_params(rank, axes, keep_dims, in_scale, in_zp, out_scale, out_zp):
+def mean_params(rank, axes, keep_dims, in_shape, in_scale, in_zp, out_scale, out_zp):
     """How the interpreter computes an int8 MEAN (reduce.cc EvalMean) and the kernel's constants.
 
     # Arguments
-    rank: the input's rank (shapes of lower rank are given to the kernel as [1, ..., dims]).
+    rank: the input's rank (lower ranks are given to the kernel as [1, ..., dims]).
     axes: the reduction axes (negative allowed), as stored in the axis tensor.
     keep_dims: the op's option.
+    in_shape: the input's shape (the reduced element count enters the constants).
 
     # Returns
-    dict of lkws_mean_s8_params fields: mode, axis_mask (over the 4-D [N, H, W, C] view),
-    input_zero_point, output_zero_point, scale, bias (float32 values).
+    dict of lkws_mean_s8_params fields: axis_mask (over the 4-D [N, H, W, C] view), multiplier,
+    shift, sum_offset, output_offset, half_up_channels.
     """
     resolved = []
     for a in axes:
@@ -178,27 +206,28 @@ def mean_params(rank, axes, keep_dims, in_scale, in_zp, out_scale, out_zp):
         if a not in resolved:
             resolved.append(a)
     mask = 0
+    count = 1
     for a in resolved:
         mask |= 1 << (a + 4 - rank)
+        count *= int(in_shape[a])
     si, so = f32(in_scale), f32(out_scale)
-    same = int(in_zp) == int(out_zp) and si == so
-    optimized = keep_dims and rank == 4 and sorted(int(a) for a in axes) == [1, 2] and len(axes) == 2
-    if optimized:
-        if same:  # "ordinary mean": round(mean), no rescale
-            scale, bias, zp_add = f32(1.0), f32(0.0), 0
-        else:
-            scale = f32(si / so)
-            bias = f32(f32(f32(-int(in_zp)) * scale) + f32(0.5))
-            zp_add = int(out_zp)
-        mode = MEAN_OPTIMIZED
-    elif same:
-        mode, scale, bias, zp_add = MEAN_INT_DIV, f32(1.0), f32(0.0), int(out_zp)
-    else:
-        scale = f32(si / so)
-        bias = f32(f32(f32(-int(in_zp)) * scale) + f32(0.5))
-        mode, zp_add = MEAN_REQUANT, int(out_zp)
-    return dict(mode=mode, axis_mask=mask, input_zero_point=int(in_zp), output_zero_point=zp_add,
-                scale=float(scale), bias=float(bias))
+    raw = [int(a) for a in axes]
+    if keep_dims and rank == 4 and len(raw) == 2 and sorted(raw) == [1, 2]:
+        # optimized_integer_ops::Mean: float32 bias and multiplier; the sum is not offset.
+        temp = f32(f32(f32(int(in_zp)) * si) / so)
+        temp = f32(temp + f32(0.5)) if temp > 0 else f32(temp - f32(0.5))
+        bias = int(out_zp) - int(temp)  # static_cast<int32_t> truncates toward zero
+        real = f32(si / f32(f32(count) * so))
+        mult, shift = quantize_multiplier(float(real))
+        return dict(axis_mask=mask, multiplier=mult, shift=shift, sum_offset=0, output_offset=bias,
+                    half_up_channels=mean_half_up_channels(in_shape[3], True))
+    # reference_ops::QuantizedMeanOrSum: 1/count folded into the multiplier by integer division.
+    mult, shift = quantize_multiplier(float(si) / float(so))
+    n = min(count.bit_length() - 1, 32, 31 + shift)
+    mult = (mult << n) // count
+    shift -= n
+    return dict(axis_mask=mask, multiplier=mult, shift=shift, sum_offset=-int(in_zp) * count,
+                output_offset=int(out_zp), half_up_channels=0)
 
 
 _libm = None

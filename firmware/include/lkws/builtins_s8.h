@@ -2,7 +2,7 @@
  *
  * The LCE interpreter runs TFLite's optimized builtin kernels (not the reference ones), and it is
  * the reference for every check: each kernel here gives its bits exactly, including where the
- * optimized kernels round differently from TFLite's reference kernels (MEAN, SOFTMAX) and which
+ * optimized kernels compute differently from TFLite's reference kernels (MEAN, SOFTMAX) and which
  * multiplier rounding each op uses (lkws/fixedpoint.h).
  *
  * Conventions (CMSIS-NN-like):
@@ -17,7 +17,7 @@
  * - The caller owns all memory; no kernel allocates, keeps state or touches globals.
  *   Inputs and outputs must not overlap unless a function says so.
  * - Every function returns LKWS_S8_OK or LKWS_S8_ARG_ERROR (nothing written then).
- * - C99; integer kernels are exact integer arithmetic. MEAN, SOFTMAX, QUANTIZE and DEQUANTIZE use
+ * - C99; integer kernels are exact integer arithmetic. SOFTMAX, QUANTIZE and DEQUANTIZE use
  *   float32 as the interpreter does: compile with -ffp-contract=off so no fused multiply-add
  *   changes a rounding. */
 #ifndef LKWS_BUILTINS_S8_H
@@ -33,11 +33,10 @@ typedef struct {
     int32_t n, h, w, c;
 } lkws_s8_shape;
 
-/* How a quantized multiplier is applied (lkws/fixedpoint.h). */
-enum {
-    LKWS_ROUND_TFLITE = 0, /* TFLite's MultiplyByQuantizedMultiplier (gemmlowp, halves away from 0) */
-    LKWS_ROUND_RUY = 1     /* ruy's kernels (both roundings halves up): the interpreter's GEMM ops */
-};
+/* Rounding split: kernels that rescale with a quantized multiplier take a count of leading
+ * channels (or elements) that use the halves-up rounding of the interpreter's vectorized or ruy
+ * code; the rest use TFLite's scalar double rounding (lkws/fixedpoint.h). quantization.py's
+ * *_half_up functions give the counts the interpreter uses. */
 
 /* ---------------------------------------------------------------- convolutions */
 
@@ -51,7 +50,8 @@ typedef struct {
     int32_t input_offset;     /* -input zero point, -127..128 */
     int32_t output_offset;    /* output zero point */
     int32_t act_min, act_max;
-    int32_t rounding;         /* LKWS_ROUND_*; the interpreter: RUY for conv, TFLITE for depthwise */
+    int32_t half_up_channels; /* output channels [0, this) round halves up (conv: all of them;
+                                 depthwise: whole blocks of 8), the others as TFLite's scalar code */
 } lkws_conv_s8_params;
 
 /* CONV_2D, int8 per-channel: input [N, H, W, C_IN], filter [C_OUT, KH, KW, C_IN] (symmetric,
@@ -76,7 +76,7 @@ typedef struct {
     int32_t output_offset;
     int32_t act_min, act_max;
     int32_t per_channel; /* 0: multiplier[0]/shift[0] for every output; 1: one per output */
-    int32_t rounding;    /* LKWS_ROUND_*; the interpreter: RUY (ruy GEMM) */
+    int32_t half_up_outputs; /* outputs [0, this) round halves up (the interpreter: all, ruy) */
 } lkws_fc_s8_params;
 
 /* FULLY_CONNECTED, int8: input [batches, depth], weights [out_depth, depth] (zero point 0),
@@ -106,27 +106,22 @@ int lkws_avg_pool2d_s8(const lkws_pool_s8_params *p, const lkws_s8_shape *in_sha
 
 /* ---------------------------------------------------------------- reductions */
 
-/* How the interpreter computes an int8 MEAN (quantization.py: mean_mode picks it). */
-enum {
-    /* TFLite's optimized kernel: 4-D input, axes {1, 2}, keep_dims. Float sum / count, then
-     * round(mean * scale + bias) + output zero point, where bias = -in_zp * scale + 0.5; the
-     * result wraps to int8 (the interpreter does not saturate here). */
-    LKWS_MEAN_OPTIMIZED = 0,
-    /* Reference kernel, same scale and zero point in and out: int32 sum / count in C integer
-     * division (truncated toward zero). */
-    LKWS_MEAN_INT_DIV = 1,
-    /* Reference kernel otherwise: float mean, round(mean * scale + bias) + output zero point,
-     * bias = -in_zp * scale + 0.5, clamped to int8. */
-    LKWS_MEAN_REQUANT = 2
-};
-
+/* MEAN parameters (quantization.py: mean_params derives them as the interpreter does):
+ * out = clamp(mul_qm_tflite(sum + sum_offset, multiplier, shift) + output_offset), sum over the
+ * reduced elements. The interpreter has two int8 paths:
+ * - TFLite's optimized kernel (4-D input, axes exactly {1, 2}, keep_dims): multiplier for
+ *   input_scale / (count * output_scale) computed in float32, sum_offset 0, output_offset =
+ *   output_zp - the input zero point rescaled in float32 and rounded (its own rounding, which
+ *   differs from the reference kernel's on some elements);
+ * - the reference kernel (everything else): sum_offset = -input_zp * count, multiplier for
+ *   input_scale / output_scale with 1/count folded in by integer division, output_offset =
+ *   output_zp. */
 typedef struct {
-    int32_t mode;       /* LKWS_MEAN_* */
-    int32_t axis_mask;  /* bit d set: reduce dimension d of [N, H, W, C]; OPTIMIZED needs 0x6 */
-    int32_t input_zero_point;
-    int32_t output_zero_point;
-    float scale;        /* (float)input_scale / (float)output_scale, computed in float32 */
-    float bias;         /* as the mode above says; quantization.py: mean_params */
+    int32_t axis_mask;  /* bit d set: reduce dimension d of [N, H, W, C] */
+    int32_t multiplier, shift;
+    int32_t sum_offset;
+    int32_t output_offset;
+    int32_t half_up_channels; /* channels [0, this) round halves up (optimized path: blocks of 16) */
 } lkws_mean_s8_params;
 
 /* MEAN over the dimensions of axis_mask of input [N, H, W, C]. The output holds the kept
@@ -196,13 +191,18 @@ int lkws_pad_s8(const lkws_s8_shape *in_shape, const int8_t *input, const int32_
 
 /* ---------------------------------------------------------------- (de)quantization */
 
-/* QUANTIZE float32 -> int8: clamp(roundf(x / scale) + zero_point), halves away from zero. */
-int lkws_quantize_f32_s8(int32_t n, const float *input, float scale, int32_t zero_point, int8_t *output);
+/* QUANTIZE float32 -> int8. Elements [0, vector_count) as the interpreter's vectorized loop:
+ * x * (1 / scale) rounded to nearest even; the rest as its scalar loop: x / scale rounded with
+ * halves away from zero; then + zero_point, clamped. The interpreter's vector_count is n rounded
+ * down to a multiple of 8 (quantization.py: quantize_vector_count). */
+int lkws_quantize_f32_s8(int32_t n, const float *input, float scale, int32_t zero_point, int32_t vector_count,
+                         int8_t *output);
 
-/* QUANTIZE int8 -> int8 (requantize): clamp(mul_qm_double(x - in_zp) + out_zp); multiplier and
- * shift for input_scale / output_scale. input may equal output (in place). */
+/* QUANTIZE int8 -> int8 (requantize): clamp(mul_qm(x - in_zp) + out_zp); multiplier and shift for
+ * input_scale / output_scale; elements [0, half_up_count) round halves up (the interpreter: n
+ * rounded down to a multiple of 16). input may equal output (in place). */
 int lkws_requantize_s8(int32_t n, const int8_t *input, int32_t input_zero_point, int32_t multiplier,
-                       int32_t shift, int32_t output_zero_point, int8_t *output);
+                       int32_t shift, int32_t output_zero_point, int32_t half_up_count, int8_t *output);
 
 /* DEQUANTIZE int8 -> float32: scale * (x - zero_point), one float32 rounding. */
 int lkws_dequantize_s8_f32(int32_t n, const int8_t *input, float scale, int32_t zero_point, float *output);

@@ -7,10 +7,13 @@
  * - double rounding (TFLite's MultiplyByQuantizedMultiplier in internal/common.h, gemmlowp
  *   fixed point): a saturating rounding doubling high multiply, then a rounding right shift that
  *   rounds halves away from zero. Used by the interpreter's depthwise conv, ADD, MUL, QUANTIZE.
- * - ruy's kernels (x86 AVX2/AVX-512, and NEON's SQRDMULH + rounding shift alike): the same two
- *   steps, but both round halves up (toward +infinity). Used where the interpreter runs a ruy
- *   GEMM: CONV_2D and FULLY_CONNECTED. (ruy's portable reference code rounds once; its kernels,
- *   which the interpreter runs, do not.)
+ * - halves up: the same two steps, both rounding halves toward +infinity. This is what ruy's
+ *   kernels do (the GEMM behind CONV_2D and FULLY_CONNECTED; ruy's portable reference code rounds
+ *   once, its kernels do not) and what TFLite's NEON code paths do (SQRDMULH + rounding shift).
+ *   The interpreter on x86 is built with TFLite's NEON paths emulated over SSE, so its optimized
+ *   kernels apply this rounding to the vectorized part of a tensor (e.g. whole blocks of 8 or 16
+ *   channels) and the double rounding above to the scalar remainder; the kernels here take
+ *   that split as a parameter.
  *
  * Both are exact integer arithmetic: the same bits on x86 and on Cortex-M. Shifts of negative
  * numbers are arithmetic (C99 leaves it implementation-defined; gcc and clang define it so). */
@@ -63,10 +66,10 @@ static inline int32_t lkws_mul_qm_smaller_than_one(int32_t x, int32_t multiplier
     return lkws_rounding_divide_by_pot(lkws_srdhm(x, multiplier), (int)-shift);
 }
 
-/* ruy's kernels' multiplier, shift in [-31, 30]: x * 2^left_shift (wrapping), high product
+/* Halves-up multiplier (ruy's kernels, NEON vqrdmulh + vrshl), shift in [-31, 30]: x * 2^left_shift (wrapping), high product
  * rounded half up, then a right shift rounded half up (computed in 64 bits, which gives what ruy's
  * int32 overflow guard gives: 2^(31 - right_shift)). */
-static inline int32_t lkws_mul_qm_ruy(int32_t x, int32_t multiplier, int32_t shift)
+static inline int32_t lkws_mul_qm_half_up(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int left_shift = shift > 0 ? (int)shift : 0;
     const int right_shift = shift > 0 ? 0 : (int)-shift;
