@@ -41,4 +41,18 @@ void lkws_bconv2d_i8(const lkws_bconv2d_params *p, const int32_t *input, const i
 void lkws_bconv2d_bitpacked(const lkws_bconv2d_params *p, const int32_t *input,
                             const int32_t *filter, const int32_t *thresholds, int32_t *output);
 
+/* Optimized twins (bconv2d_opt.c): the same results bit for bit, faster on Cortex-M. Each output
+ * pixel's window is gathered once into `scratch` (LKWS_BCONV2D_SCRATCH_WORDS(p) words, padded taps
+ * 0), then every output channel is a contiguous xor-popcount over it and the filter row. */
+#define LKWS_BCONV2D_SCRATCH_WORDS(filter_h, filter_w, channels_in) \
+    ((filter_h) * (filter_w) * (((channels_in) + 31) / 32))
+void lkws_bconv2d_f32_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
+                          const float *multiplier, const float *bias, const float *pad_multiplier,
+                          float *output, uint32_t *scratch);
+void lkws_bconv2d_i8_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
+                         const float *multiplier, const float *bias, int8_t *output, uint32_t *scratch);
+void lkws_bconv2d_bitpacked_opt(const lkws_bconv2d_params *p, const int32_t *input,
+                                const int32_t *filter, const int32_t *thresholds, int32_t *output,
+                                uint32_t *scratch);
+
 #endif

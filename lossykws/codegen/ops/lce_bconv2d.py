@@ -24,7 +24,7 @@ _INT_OPTIONS = ("channels_in", "stride_height", "stride_width", "dilation_height
 @register
 class LceBconv2d(OpEmitter):
     kinds = ("LceBconv2d",)
-    sources = ("bconv2d_ref.c",)
+    sources = ("bconv2d_opt.c",)  # the optimized twin; bconv2d_ref.c is its bit-exact reference
     headers = ("lkws/bconv2d.h",)
 
     def check(self, op, graph):
@@ -77,6 +77,10 @@ class LceBconv2d(OpEmitter):
         if y.shape != (x.shape[0], oh, ow, ych):
             self.unsupported(op, graph, "output shape", list(y.shape), y)
 
+    def scratch_bytes(self, op, graph):
+        w = graph.tensor(op.inputs[1])
+        return 4 * w.shape[1] * w.shape[2] * w.shape[3]  # one pixel's window, packed
+
     def _geometry(self, op, graph):
         o = op.options
         x, w = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
@@ -99,16 +103,17 @@ class LceBconv2d(OpEmitter):
                   o["dilation_height_factor"], o["dilation_width_factor"], pt, pl, clamp_min, clamp_max]
         params = f"static const lkws_bconv2d_params p = {{{', '.join(str(int(v)) for v in fields)}}};\n"
         src, filt, dst = ctx.ref(x.index), ctx.ref(w.index), ctx.ref(y.index)
+        scratch = f"(uint32_t *){ctx.scratch()}"
         if y.dtype == "int32":
-            return params + f"lkws_bconv2d_bitpacked(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst});"
+            return params + f"lkws_bconv2d_bitpacked_opt(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst}, {scratch});"
         m = graph.tensor(op.inputs[2]).data.astype(np.float64)
         b = graph.tensor(op.inputs[3]).data.astype(np.float64)
         scale, zp = (float(y.scale[0]), float(y.zero_point[0])) if y.dtype == "int8" else (1.0, 0.0)
         mul = ctx.const("multiplier", (-1.0 * m / scale).astype(np.float32), "float")
         bias = ctx.const("bias", ((b + float(k) * m) / scale + zp).astype(np.float32), "float")
         if y.dtype == "int8":
-            return params + f"lkws_bconv2d_i8(&p, {src}, {filt}, {mul}, {bias}, {dst});"
+            return params + f"lkws_bconv2d_i8_opt(&p, {src}, {filt}, {mul}, {bias}, {dst}, {scratch});"
         pad_mul = "NULL"
         if o["padding"] == 0 and o["pad_values"] == 0:
             pad_mul = ctx.const("pad_multiplier", -graph.tensor(op.inputs[2]).data.astype(np.float32), "float")
-        return params + f"lkws_bconv2d_f32(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst});"
+        return params + f"lkws_bconv2d_f32_opt(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst}, {scratch});"

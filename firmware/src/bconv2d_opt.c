@@ -1,0 +1,177 @@
+/* Optimized twin of bconv2d_ref.c: same arithmetic, same results bit for bit (tests compare the
+ * two over a matrix of shapes), restructured for a Cortex-M without a popcount instruction:
+ * the window of each output pixel is gathered once (im2col of one pixel, into caller scratch),
+ * then each output channel is one contiguous xor-popcount over K = filter_h*filter_w*words words,
+ * four words per SWAR reduction. */
+#include <math.h>
+
+#include "lkws/bconv2d.h"
+#include "lkws/bitpack.h"
+
+/* Gather the window of (oy, ox); padded taps read 0 (+1). Returns 1 if any tap was padded. */
+static int gather(const lkws_bconv2d_params *p, const int32_t *image, int32_t oy, int32_t ox, uint32_t *col)
+{
+    const int32_t words = LKWS_PACKED_WORDS(p->channels_in);
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    int padded = 0;
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int32_t iy = y0 + fy * p->dilation_h;
+        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+            const int32_t ix = x0 + fx * p->dilation_w;
+            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+                for (int32_t c = 0; c < words; ++c) {
+                    *col++ = 0;
+                }
+                padded = 1;
+            } else {
+                const int32_t *a = image + ((size_t)iy * (size_t)p->in_w + (size_t)ix) * (size_t)words;
+                for (int32_t c = 0; c < words; ++c) {
+                    *col++ = (uint32_t)a[c];
+                }
+            }
+        }
+    }
+    return padded;
+}
+
+/* Sum of popcount(col[k] ^ w[k]) over n words. Four words share one byte-sum stage: after two
+ * SWAR stages a nibble holds at most 4, two words add to <= 8 per nibble, the byte fold of two
+ * pairs to <= 32 per byte, so the final multiply-add of four bytes (<= 128) cannot overflow. */
+static int32_t xor_popcount_n(const uint32_t *col, const int32_t *w, int32_t n)
+{
+    int32_t acc = 0;
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        uint32_t a = col[k] ^ (uint32_t)w[k];
+        uint32_t b = col[k + 1] ^ (uint32_t)w[k + 1];
+        uint32_t c = col[k + 2] ^ (uint32_t)w[k + 2];
+        uint32_t d = col[k + 3] ^ (uint32_t)w[k + 3];
+        a = a - ((a >> 1) & 0x55555555u);
+        b = b - ((b >> 1) & 0x55555555u);
+        c = c - ((c >> 1) & 0x55555555u);
+        d = d - ((d >> 1) & 0x55555555u);
+        a = (a & 0x33333333u) + ((a >> 2) & 0x33333333u) + (b & 0x33333333u) + ((b >> 2) & 0x33333333u);
+        c = (c & 0x33333333u) + ((c >> 2) & 0x33333333u) + (d & 0x33333333u) + ((d >> 2) & 0x33333333u);
+        a = (a & 0x0F0F0F0Fu) + ((a >> 4) & 0x0F0F0F0Fu) + (c & 0x0F0F0F0Fu) + ((c >> 4) & 0x0F0F0F0Fu);
+        acc += (int32_t)((a * 0x01010101u) >> 24);
+    }
+    for (; k < n; ++k) {
+        acc += lkws_popcount32(col[k] ^ (uint32_t)w[k]);
+    }
+    return acc;
+}
+
+/* Zero-padding correction of one output channel at a border pixel (see bconv2d.h). */
+static int32_t zero_pad_correction(const lkws_bconv2d_params *p, const int32_t *filt, int32_t oy, int32_t ox)
+{
+    const int32_t words = LKWS_PACKED_WORDS(p->channels_in);
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    int32_t corr = 0;
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int32_t iy = y0 + fy * p->dilation_h;
+        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+            const int32_t ix = x0 + fx * p->dilation_w;
+            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+                const int32_t *w = filt + ((size_t)fy * (size_t)p->filter_w + (size_t)fx) * (size_t)words;
+                int32_t ones = 0;
+                for (int32_t c = 0; c < words; ++c) {
+                    ones += lkws_popcount32((uint32_t)w[c]);
+                }
+                corr += p->channels_in - 2 * ones;
+            }
+        }
+    }
+    return corr;
+}
+
+static int32_t clamp2(const lkws_bconv2d_params *p, int32_t accum)
+{
+    int32_t x = accum * 2;
+    x = x < p->clamp_min ? p->clamp_min : x;
+    return x > p->clamp_max ? p->clamp_max : x;
+}
+
+#define PIXEL_LOOP(body)                                                                                   \
+    const int32_t words_in = LKWS_PACKED_WORDS(p->channels_in);                                            \
+    const int32_t k_words = p->filter_h * p->filter_w * words_in;                                          \
+    for (int32_t b = 0; b < p->batches; ++b) {                                                             \
+        const int32_t *image = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)words_in;   \
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {                                                        \
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {                                                    \
+                const size_t pixel = ((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox; \
+                const int padded = gather(p, image, oy, ox, scratch);                                      \
+                (void)padded;                                                                              \
+                body                                                                                       \
+            }                                                                                              \
+        }                                                                                                  \
+    }
+
+void lkws_bconv2d_f32_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
+                          const float *multiplier, const float *bias, const float *pad_multiplier,
+                          float *output, uint32_t *scratch)
+{
+    PIXEL_LOOP({
+        float *out = output + pixel * (size_t)p->channels_out;
+        const int32_t *w = filter;
+        for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
+            const int32_t accum = xor_popcount_n(scratch, w, k_words);
+            float y = (float)clamp2(p, accum) * multiplier[oc];
+            y = y + bias[oc];
+            if (pad_multiplier != NULL && padded) {
+                const float c = pad_multiplier[oc] * (float)zero_pad_correction(p, w, oy, ox);
+                y = y + c;
+            }
+            out[oc] = y;
+        }
+    })
+}
+
+static int8_t round_saturate(float y)
+{
+    const float r = roundf(y);
+    if (r >= 127.0f) {
+        return 127;
+    }
+    if (r <= -128.0f) {
+        return -128;
+    }
+    return (int8_t)(int32_t)r;
+}
+
+void lkws_bconv2d_i8_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
+                         const float *multiplier, const float *bias, int8_t *output, uint32_t *scratch)
+{
+    PIXEL_LOOP({
+        int8_t *out = output + pixel * (size_t)p->channels_out;
+        const int32_t *w = filter;
+        for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
+            const int32_t accum = xor_popcount_n(scratch, w, k_words);
+            float y = (float)clamp2(p, accum) * multiplier[oc];
+            y = y + bias[oc];
+            out[oc] = round_saturate(y);
+        }
+    })
+}
+
+void lkws_bconv2d_bitpacked_opt(const lkws_bconv2d_params *p, const int32_t *input,
+                                const int32_t *filter, const int32_t *thresholds, int32_t *output,
+                                uint32_t *scratch)
+{
+    const int32_t words_out = LKWS_PACKED_WORDS(p->channels_out);
+    PIXEL_LOOP({
+        int32_t *out = output + pixel * (size_t)words_out;
+        const int32_t *w = filter;
+        uint32_t bits = 0;
+        for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
+            if (xor_popcount_n(scratch, w, k_words) > thresholds[oc]) {
+                bits |= (uint32_t)1 << (oc & 31);
+            }
+            if ((oc & 31) == 31 || oc == p->channels_out - 1) {
+                out[oc >> 5] = (int32_t)bits;
+                bits = 0;
+            }
+        }
+    })
+}
