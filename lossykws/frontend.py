@@ -86,6 +86,7 @@ def build_library():
     if result.returncode != 0:
         os.unlink(tmp)
         raise LossykwsError(f"building the C front end failed: {' '.join(cmd)}\n{result.stderr.strip()}")
+    os.chmod(tmp, 0o755)  # mkstemp made it private; the cache is shared
     os.replace(tmp, lib)
     return lib
 
