@@ -31,7 +31,8 @@ from lossykws.emulate import build_host  # noqa: E402
 
 # Runtime function -> the op kind it implements (for the instruction share per op).
 FUNCTION_OPS = {
-    "lkws_bconv2d": "LceBconv2d", "accumulate": "LceBconv2d", "clamp2": "LceBconv2d",
+    "lkws_bconv2d": "LceBconv2d", "accumulate": "LceBconv2d", "clamp2": "LceBconv2d", "gather": "LceBconv2d",
+    "xor_popcount_n": "LceBconv2d", "zero_pad_correction": "LceBconv2d", "round_saturate": "LceBconv2d",
     "lkws_bmaxpool2d": "LceBMaxPool2d", "lkws_lce_quantize": "LceQuantize", "lkws_lce_dequantize": "LceDequantize",
     "lkws_conv2d": "CONV_2D", "lkws_depthwise": "DEPTHWISE_CONV_2D", "lkws_fully_connected": "FULLY_CONNECTED",
     "lkws_max_pool": "MAX_POOL_2D", "lkws_average_pool": "AVERAGE_POOL_2D", "pool": "POOL_2D",
@@ -160,6 +161,8 @@ def main():
                 export_project(src, tmp / f"{name}_m4", "qemu-m4")
                 r = qemu.run_project(tmp / f"{name}_m4", [x_file], tmp / f"{name}_out", profile=True)
                 shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in op_share(r["profile"] or {})[:6])
+                top = sorted((r["profile"] or {}).items(), key=lambda kv: -kv[1])[:4]
+                print(f"  top functions: {', '.join(f'{f} {n}' for f, n in top)}")
                 print(f"  Cortex-M4F: {r['instructions']} instructions/inference; {shares}; ELF {r['sizes']}")
 
 
