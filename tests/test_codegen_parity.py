@@ -176,6 +176,25 @@ def case_dequantize(tf, lq):
     return tf.keras.Model(i, x), {"LceDequantize", "MAX_POOL_2D", "LceBconv2d:int32"}
 
 
+def case_int8_io(tf, lq):
+    """int8 model input (LceQuantize compares with the zero point) and LceBconv2d with int8 output
+    (scale and zero point folded into the output transform, round half away, saturate)."""
+    L = tf.keras.layers
+
+    def fake_quant(lo, hi):
+        return L.Lambda(lambda v: tf.quantization.fake_quant_with_min_max_vars(v, lo, hi))
+
+    i = L.Input((8, 8, 4))
+    x = fake_quant(-3.0, 2.0)(i)
+    x = _qconv(lq, 33, 3, 1.0, padding="same")(x)
+    x = L.BatchNormalization()(x)
+    x = _qconv(lq, 16, 3, 1.0, padding="same", strides=2)(x)
+    x = L.BatchNormalization()(x)
+    x = fake_quant(-6.0, 10.0)(x)
+    convert = {"inference_input_type": tf.int8, "inference_output_type": tf.int8}
+    return tf.keras.Model(i, x), {"LceQuantize", "LceBconv2d:int8"}, convert
+
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 
@@ -213,9 +232,9 @@ def test_parity(case, tmp_path):
     tf, lq, lce = _stack()
     tf.keras.utils.set_random_seed(sorted(CASES).index(case))
     rng = np.random.default_rng(1234)
-    model, expect = CASES[case](tf, lq)
+    model, expect, *convert = CASES[case](tf, lq)
     _randomize(model, rng)
-    fb = lce.convert_keras_model(model)
+    fb = lce.convert_keras_model(model, **(convert[0] if convert else {}))
     graph = read_model(fb)
     missing = expect - _kinds(graph)
     assert not missing, f"the converted model lacks {missing}: {_kinds(graph)}"
@@ -228,9 +247,12 @@ def test_parity(case, tmp_path):
     manifest = read_manifest(proj)
     spec = manifest["inputs"][0]
     for k in range(2):
-        x = rng.normal(0, 1, spec["shape"]).astype(np.float32)
+        if spec["dtype"] == "int8":
+            x = rng.integers(-128, 128, spec["shape"]).astype(np.int8)
+        else:
+            x = rng.normal(0, 1, spec["shape"]).astype(np.float32)
         if k == 1:
-            x[..., 0] = 0.0  # exact zeros: ste_sign(0) = +1, LceQuantize must agree
+            x[..., 0] = 0  # exact zeros: ste_sign(0) = +1, LceQuantize must agree
         f = tmp_path / f"x{k}.bin"
         x.tofile(f)
         _, dumps = run_host(program, [f], tmp_path / f"dump{k}")
