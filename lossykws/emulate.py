@@ -202,7 +202,8 @@ def emulate_project(project_dir, inputs, sanitize=False):
 
 def run_qemu_target(project_dir, raw_inputs, dump_dir, out_dir):
     """qemu-m4: run the ELF in QEMU through lossykws.qemu; returns (dumps, {"instructions",
-    "op_instructions" ([{"op", "kind", "instructions"}] in schedule order), "sizes"}).
+    "op_instructions" ([{"op", "kind", "instructions"}] in schedule order), "stack_bytes",
+    "sizes"}).
 
     The harness runs the model twice: once between the counting markers (its outputs written to
     out_dir), once with the observer (every tensor dumped). Both runs must give the same outputs,
@@ -222,4 +223,4 @@ def run_qemu_target(project_dir, raw_inputs, dump_dir, out_dir):
     per_op = [{"op": op["index"], "kind": op["kind"], "instructions": n}
               for op, n in zip(manifest["ops"], result["op_instructions"])]
     return dumps, {"instructions": result["instructions"], "op_instructions": per_op,
-                   "sizes": result["sizes"]}
+                   "stack_bytes": result["stack_bytes"], "sizes": result["sizes"]}

@@ -235,13 +235,14 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
     inference, or None), "profile" ({function: self instructions}, with profile=True, else None),
     "op_instructions" (with op_counts=True: instructions of each op in schedule order, each
     including the ~15 instructions of the observer call that delimits it; else None),
-    "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
+    "stack_bytes" (the stack in use at the deepest point of the model call, main's frame
+    included), "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
     the firmware (a fault, a harness error); a non-zero model status is returned, not raised."""
     elf = build_firmware(project_dir)
     plugin = build_plugin(project_dir) if count else None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    args = ["--outputs", out_dir.resolve()]
+    args = ["--outputs", out_dir.resolve(), "--stack"]
     if dump_dir is not None:
         Path(dump_dir).mkdir(parents=True, exist_ok=True)
         args += ["--dump", Path(dump_dir).resolve()]
@@ -263,5 +264,13 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
         "profile": run.profile[0] if run.profile else None,
         # brackets after the first: one per op, then the return from model_invoke
         "op_instructions": run.instructions[1:-1] if op_counts and count else None,
+        "stack_bytes": _stack_bytes(run.stdout),
         "sizes": elf_sizes(elf),
     }
+
+
+def _stack_bytes(stdout):
+    for line in stdout.splitlines():
+        if line.startswith("stack "):
+            return int(line.split()[1])
+    return None

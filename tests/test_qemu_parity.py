@@ -242,6 +242,7 @@ def test_emulate_command_reports_instructions_and_sizes(toolchain, tmp_path):
     assert report["target"] == "qemu-m4"
     assert report["label_agreement"] == 1.0 and report["first_difference"] is None
     assert report["instructions"] > 0
+    assert 0 < report["stack_bytes"] < 64 * 1024
     ops = report["op_instructions"]
     assert [op["kind"] for op in ops][:2] == ["LceQuantize", "LceBconv2d"]
     assert 0 <= sum(op["instructions"] for op in ops) - report["instructions"] < 20 * len(ops)

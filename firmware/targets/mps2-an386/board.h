@@ -8,6 +8,12 @@
 void lkws_marker_begin(void);
 void lkws_marker_end(void);
 
+/* Stack high-water mark: lkws_stack_paint() fills the free stack below the caller's frame with a
+ * pattern; lkws_stack_peak() returns how many bytes from the top of the stack have been used
+ * since (the deepest point of what ran in between, the callers' frames included). */
+void lkws_stack_paint(void);
+unsigned long lkws_stack_peak(void);
+
 /* The harness's entry point, called by the reset handler after .data and .bss are set up and
  * the FPU is on; its return value becomes QEMU's exit status. */
 int main(void);

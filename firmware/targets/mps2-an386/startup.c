@@ -10,7 +10,7 @@
 #include "semihost.h"
 
 /* From the linker script. */
-extern uint32_t __stack_top;
+extern uint32_t __stack_top, __stack_bottom;
 extern uint32_t __data_load, __data_start, __data_end;
 extern uint32_t __bss_start, __bss_end;
 
@@ -77,6 +77,28 @@ static void fault_handler(void)
     lkws_sh_eprint(lkws_sh_itoa((long)(ipsr & 0x1FFu), number));
     lkws_sh_eprint("\n");
     lkws_sh_exit(LKWS_EXIT_FAULT);
+}
+
+#define STACK_PATTERN 0xA5C3A5C3u
+
+/* noinline: paints below its own frame, which lies below the caller's (no interrupts run, so the
+ * memory below sp is free). */
+__attribute__((noinline)) void lkws_stack_paint(void)
+{
+    uint32_t sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (volatile uint32_t *p = &__stack_bottom; (uintptr_t)p < sp; p++) {
+        *p = STACK_PATTERN;
+    }
+}
+
+unsigned long lkws_stack_peak(void)
+{
+    const volatile uint32_t *p = &__stack_bottom;
+    while (p < &__stack_top && *p == STACK_PATTERN) {
+        p++;
+    }
+    return (unsigned long)((uintptr_t)&__stack_top - (uintptr_t)p);
 }
 
 /* noipa: callers may not assume anything about them (registers, no side effects), so the code

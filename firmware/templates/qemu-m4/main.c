@@ -12,6 +12,8 @@
  * --op-counts: runs the model once more, closing and reopening the marker brackets in an observer
  *    after each op, so that the counter reports one bracket per op (each including the ~15
  *    instructions of the observer call), then one for the return.
+ * --stack: prints "stack N": the stack bytes in use at the deepest point of the counted model call
+ *    (main's frame and the model's; the stack reserve is STACK_BYTES in the linker script).
  * Prints "label K NAME", K the argmax of output 0 (first one on ties), like the host harness.
  * Paths are host paths, relative to QEMU's working directory, without spaces.
  *
@@ -221,6 +223,7 @@ int main(void)
     const char *output_file = NULL;
     const char *dump_dir = NULL;
     int op_counts = 0;
+    int stack = 0;
     int num_inputs = 0;
 
     if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
@@ -239,6 +242,8 @@ int main(void)
             *option = argv[++a];
         } else if (is(argv[a], "--op-counts")) {
             op_counts = 1;
+        } else if (is(argv[a], "--stack")) {
+            stack = 1;
         } else if (argv[a][0] == '-' && argv[a][1] == '-') {
             return fail(EXIT_USAGE, "unknown option", argv[a]);
         } else {
@@ -248,7 +253,7 @@ int main(void)
     if (num_inputs != MODEL_NUM_INPUTS) {
         char digits[12];
         lkws_sh_eprint("usage: fw.elf [--dump DIR] [--output FILE] [--outputs DIR] [--op-counts] "
-                       "INPUT... (");
+                       "[--stack] INPUT... (");
         lkws_sh_eprint(lkws_sh_itoa(MODEL_NUM_INPUTS, digits));
         lkws_sh_eprint(" input files)\n");
         return EXIT_USAGE;
@@ -258,9 +263,11 @@ int main(void)
     if (status != 0) {
         return status;
     }
+    lkws_stack_paint();
     lkws_marker_begin();
     int model_status = model_invoke(arena, NULL, NULL);
     lkws_marker_end();
+    unsigned long stack_bytes = lkws_stack_peak();
     if (model_status != 0) {
         return fail(model_exit_status(model_status), "model_invoke failed", NULL);
     }
@@ -281,6 +288,12 @@ int main(void)
         }
     }
     print_label();
+    if (stack) {
+        char digits[12];
+        lkws_sh_print("stack ");
+        lkws_sh_print(lkws_sh_itoa((long)stack_bytes, digits));
+        lkws_sh_print("\n");
+    }
 
     if (dump_dir != NULL) {
         /* The arena may reuse the inputs' space, so read them again. */
