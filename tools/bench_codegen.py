@@ -29,7 +29,7 @@ import lossykws  # noqa: E402,F401  (before TensorFlow)
 from lossykws.codegen.project import export_project  # noqa: E402
 from lossykws.emulate import build_host  # noqa: E402
 
-# Runtime function -> the op kind it implements (for the instruction share per op).
+# Runtime function -> the op kind it implements (for reading `make profile` output).
 FUNCTION_OPS = {
     "lkws_bconv2d": "LceBconv2d", "accumulate": "LceBconv2d", "clamp2": "LceBconv2d", "gather": "LceBconv2d",
     "xor_popcount_n": "LceBconv2d", "zero_pad_correction": "LceBconv2d", "round_saturate": "LceBconv2d",
@@ -101,17 +101,23 @@ MODELS = {"vq_bnn": model_vq_bnn, "vq_bnn_zero": model_vq_bnn_zero, "float_cnn":
 def interpreter_us(lce, fb, x, repeat):
     interp = lce.testing.Interpreter(fb, num_threads=1)
     interp.predict(x)
-    start = time.perf_counter()
-    for _ in range(repeat):
-        interp.predict(x)
-    return 1e6 * (time.perf_counter() - start) / repeat
+    best = float("inf")
+    for _ in range(3):  # the best of three rounds: the machine is shared
+        start = time.perf_counter()
+        for _ in range(repeat):
+            interp.predict(x)
+        best = min(best, (time.perf_counter() - start) / repeat)
+    return 1e6 * best
 
 
 def host_us(project, x_file, repeat):
     program = build_host(project)
-    out = subprocess.run([str(program), "--repeat", str(repeat), str(x_file)], capture_output=True, text=True, check=True)
-    line = next(l for l in out.stdout.splitlines() if l.startswith("time_per_inference_us"))
-    return float(line.split()[1])
+    best = float("inf")
+    for _ in range(3):
+        out = subprocess.run([str(program), "--repeat", str(repeat), str(x_file)], capture_output=True, text=True, check=True)
+        line = next(l for l in out.stdout.splitlines() if l.startswith("time_per_inference_us"))
+        best = min(best, float(line.split()[1]))
+    return best
 
 
 def op_share(profile):
@@ -158,12 +164,15 @@ def main():
             if use_qemu:
                 from lossykws import qemu
 
-                export_project(src, tmp / f"{name}_m4", "qemu-m4")
-                r = qemu.run_project(tmp / f"{name}_m4", [x_file], tmp / f"{name}_out", profile=True)
-                shares = ", ".join(f"{k} {100 * v:.1f}%" for k, v in op_share(r["profile"] or {})[:6])
-                top = sorted((r["profile"] or {}).items(), key=lambda kv: -kv[1])[:4]
-                print(f"  top functions: {', '.join(f'{f} {n}' for f, n in top)}")
-                print(f"  Cortex-M4F: {r['instructions']} instructions/inference; {shares}; ELF {r['sizes']}")
+                m4 = export_project(src, tmp / f"{name}_m4", "qemu-m4")
+                r = qemu.run_project(tmp / f"{name}_m4", [x_file], tmp / f"{name}_out", op_counts=True)
+                per_kind = {}
+                for op, n in zip(m4["ops"], r["op_instructions"] or []):
+                    per_kind[op["kind"]] = per_kind.get(op["kind"], 0) + n
+                total = sum(per_kind.values()) or 1
+                shares = ", ".join(f"{k} {100 * v / total:.1f}%" for k, v in sorted(per_kind.items(), key=lambda kv: -kv[1]))
+                print(f"  Cortex-M4F: {r['instructions']} instructions/inference; by op: {shares}")
+                print(f"  ELF {r['sizes']}, stack {r.get('stack_bytes')} B")
 
 
 if __name__ == "__main__":
