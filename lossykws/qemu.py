@@ -163,11 +163,14 @@ def elf_sizes(elf):
     return {"text": text, "data": data, "bss": bss}
 
 
-def _check_argument(value):
+def _check_argument(value, separator=None):
     value = str(value)
     if not value or any(c.isspace() for c in value):
         raise LossykwsError(f"'{value}': QEMU's semihosting command line cannot carry a path "
                             "with spaces (or an empty one); use another folder")
+    if separator is not None and separator in value:
+        raise LossykwsError(f"'{value}': QEMU's -plugin option cannot carry a path with "
+                            f"'{separator}'; use another folder")
     return value
 
 
@@ -206,7 +209,8 @@ def run_qemu(elf, args=(), *, plugin=None, profile=False, cwd=None, timeout=120)
         profile_file = Path(scratch) / "profile.txt"
         if plugin is not None:
             begin, end = marker_addresses(elf)
-            plugin_args = f"{Path(plugin).resolve()},begin={begin:#x},end={end:#x},out={count_file}"
+            plugin_path = _check_argument(Path(plugin).resolve(), separator=",")
+            plugin_args = f"{plugin_path},begin={begin:#x},end={end:#x},out={count_file}"
             if profile:
                 functions = Path(scratch) / "functions.txt"
                 _write_function_list(elf, functions)
@@ -250,6 +254,16 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
         args.append("--op-counts")
     args += [Path(p).resolve() for p in inputs]
     run = run_qemu(elf, args, plugin=plugin, profile=profile and count, timeout=timeout)
+    if run.returncode != 0 and not any(line.startswith(("error:", "usage:"))
+                                       for line in run.stderr.splitlines()):
+        # Not the harness speaking: QEMU itself refused (kernel, plugin, machine).
+        lines = run.stderr.strip().splitlines()
+        own = [line for line in lines if line.startswith("qemu-system-arm:")]
+        message = (own or lines or ["no message"])[0]
+        raise LossykwsError(f"{elf}: QEMU failed (exit {run.returncode}): {message}")
+    if plugin is not None and not run.instructions:
+        raise LossykwsError(f"{elf}: the instruction counter reported nothing "
+                            "(lkws_marker_begin/end never ran?)")
     if run.returncode >= 64:
         message = run.stderr.strip().splitlines()
         raise LossykwsError(f"{elf}: the harness failed in QEMU (exit {run.returncode}): "

@@ -148,6 +148,15 @@ def test_run_project_raises_on_harness_failure(project, tmp_path):
                          count=False)
 
 
+def test_qemu_failure_is_one_line(project, tmp_path, monkeypatch):
+    root, _, _ = project
+    monkeypatch.setattr(qemu, "QEMU_COMMAND", [*qemu.QEMU_COMMAND[:2], "no-such-board",
+                                               *qemu.QEMU_COMMAND[3:]])
+    with pytest.raises(LossykwsError, match="QEMU failed") as error:
+        qemu.run_project(root, _inputs(tmp_path, 1), tmp_path / "out", count=False)
+    assert "\n" not in str(error.value)
+
+
 def test_path_with_space_is_refused(project, tmp_path):
     _, elf, _ = project
     with pytest.raises(LossykwsError, match="spaces"):
