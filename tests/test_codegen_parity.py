@@ -195,6 +195,20 @@ def case_int8_io(tf, lq):
     return tf.keras.Model(i, x), {"LceQuantize", "LceBconv2d:int8"}, convert
 
 
+def case_two_inputs_two_outputs(tf, lq):
+    """Two graph inputs (a binary and a float branch) and two graph outputs."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 4))
+    j = L.Input((8, 8, 2))
+    a = _qconv(lq, 8, 3, 1.0, padding="same")(i)
+    a = L.BatchNormalization()(a)
+    b = L.Conv2D(8, 3, padding="same")(j)
+    x = L.Add()([a, b])
+    y = L.GlobalAveragePooling2D()(x)
+    z = L.Softmax()(L.Dense(3)(y))
+    return tf.keras.Model([i, j], [z, y]), {"LceBconv2d:float32", "CONV_2D", "ADD", "SOFTMAX"}
+
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 
@@ -245,18 +259,20 @@ def test_parity(case, tmp_path):
     export_project(src, proj, "host")
     program = build_host(proj, sanitize=True)
     manifest = read_manifest(proj)
-    spec = manifest["inputs"][0]
     for k in range(2):
-        if spec["dtype"] == "int8":
-            x = rng.integers(-128, 128, spec["shape"]).astype(np.int8)
-        else:
-            x = rng.normal(0, 1, spec["shape"]).astype(np.float32)
-        if k == 1:
-            x[..., 0] = 0  # exact zeros: ste_sign(0) = +1, LceQuantize must agree
-        f = tmp_path / f"x{k}.bin"
-        x.tofile(f)
-        _, dumps = run_host(program, [f], tmp_path / f"dump{k}")
-        reference = run_all_tensors(fb, [x])
+        xs, files = [], []
+        for n, spec in enumerate(manifest["inputs"]):
+            if spec["dtype"] == "int8":
+                x = rng.integers(-128, 128, spec["shape"]).astype(np.int8)
+            else:
+                x = rng.normal(0, 1, spec["shape"]).astype(np.float32)
+            if k == 1:
+                x[..., 0] = 0  # exact zeros: ste_sign(0) = +1, LceQuantize must agree
+            files.append(tmp_path / f"x{k}_{n}.bin")
+            x.tofile(files[-1])
+            xs.append(x)
+        _, dumps = run_host(program, files, tmp_path / f"dump{k}")
+        reference = run_all_tensors(fb, xs)
         assert set(reference) <= set(dumps) | set(graph.inputs)
         first, worst = compare_run(manifest, dumps, reference)
         assert first is None, f"{case}, input {k}: {first}"
