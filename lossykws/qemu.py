@@ -196,14 +196,16 @@ def _read_profile(path):
     return brackets
 
 
-def run_qemu(elf, args=(), *, plugin=None, profile=False, cwd=None, timeout=120):
+def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None, timeout=120):
     """Run a harness ELF on mps2-an386 with `args` as its command line (semihosting; paths are
     relative to cwd). With `plugin` (a built insn_count.so), count the instructions executed
-    between the markers; with `profile` too, count them per function (self counts).
+    between the markers; with `profile` too, count them per function (self counts). `icount`
+    adds `-icount shift=0` (virtual time advances by executed instructions: SysTick and timers
+    become deterministic; the plugin's counts are the same either way).
     Returns a QemuRun; the guest's exit status is the returncode."""
     require_tools("qemu-system-arm")
     elf = Path(elf).resolve()
-    command = list(QEMU_COMMAND)
+    command = list(QEMU_COMMAND) + (["-icount", "shift=0"] if icount else [])
     with tempfile.TemporaryDirectory(prefix="lkws-qemu-") as scratch:
         count_file = Path(scratch) / "insn_count.txt"
         profile_file = Path(scratch) / "profile.txt"

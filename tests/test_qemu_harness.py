@@ -99,6 +99,15 @@ def test_instruction_count_is_repeatable(project, tmp_path):
     assert _count(project, tmp_path, 500) == _count(project, tmp_path, 500)
 
 
+def test_instruction_count_does_not_depend_on_icount(project, tmp_path):
+    _, elf, plugin = project
+    inputs = [str(p) for p in _inputs(tmp_path, 300)]
+    plain = qemu.run_qemu(elf, inputs, plugin=plugin)
+    icount = qemu.run_qemu(elf, inputs, plugin=plugin, icount=True)
+    assert plain.returncode == icount.returncode == 0
+    assert plain.instructions == icount.instructions == [_count(project, tmp_path, 300)]
+
+
 def test_instruction_count_is_linear_with_the_loop_slope(project, tmp_path):
     # The stand-in model's loop is `subs; bne`: exactly 2 instructions per iteration.
     counts = {n: _count(project, tmp_path, n) for n in (1, 10, 1000)}
