@@ -6,7 +6,9 @@ for `lossykws emulate`. The qemu-m4 part (`run_qemu_target`) drives lossykws.qem
 
 Inputs are .npy files (an array of the input's shape, with or without the batch dimension, of its
 dtype or one that casts safely to it; float64 is accepted for float32) or raw .bin files holding
-exactly the input's bytes (little-endian). A model with n inputs takes INPUTS in groups of n.
+exactly the input's bytes (little-endian). A model with n inputs takes INPUTS in groups of n. A
+project exported with packed inputs still takes the original float inputs: they are bitpacked
+for the C (`pack_bits`, LceQuantize's rule) and given as they are to the interpreter.
 
 Parity rule: float32 tensors |c - ref| <= 1e-5 * max(1, |ref|); every other dtype bit-exact.
 
@@ -95,6 +97,18 @@ def load_input(path, spec):
     return np.frombuffer(raw, dtype=dtype.newbyteorder("<")).astype(dtype).reshape(shape)
 
 
+def pack_bits(x):
+    """LceQuantize in numpy: int32 words along the last axis, bit i set where x < 0."""
+    x = np.asarray(x)
+    channels = x.shape[-1]
+    words = (channels + 31) // 32
+    neg = np.zeros(x.shape[:-1] + (words * 32,), dtype=np.uint64)
+    neg[..., :channels] = x < 0
+    weights = (np.uint64(1) << np.arange(32, dtype=np.uint64))
+    packed = (neg.reshape(x.shape[:-1] + (words, 32)) * weights).sum(axis=-1)
+    return packed.astype(np.uint32).view(np.int32)
+
+
 def compare_tensors(c, ref):
     """None when c matches ref under the parity rule, else (flat index, c value, ref value)."""
     c, ref = np.asarray(c).reshape(-1), np.asarray(ref).reshape(-1)
@@ -173,11 +187,13 @@ def emulate_project(project_dir, inputs, sanitize=False):
     with tempfile.TemporaryDirectory(prefix="lossykws-emulate-") as tmp:
         for s in range(0, len(inputs), n_in):
             group = inputs[s:s + n_in]
-            arrays = [load_input(p, spec) for p, spec in zip(group, manifest["inputs"])]
+            specs = manifest["inputs"]
+            arrays = [load_input(p, spec.get("packed_from", spec)) for p, spec in zip(group, specs)]
             raw = []
-            for k, a in enumerate(arrays):
+            for k, (a, spec) in enumerate(zip(arrays, specs)):
                 f = Path(tmp) / f"in{s}_{k}.bin"
-                a.astype(a.dtype.newbyteorder("<")).tofile(f)
+                c_input = pack_bits(a) if "packed_from" in spec else a
+                c_input.astype(c_input.dtype.newbyteorder("<")).tofile(f)
                 raw.append(f)
             dump = Path(tmp) / f"dump{s}"
             if target == "host":

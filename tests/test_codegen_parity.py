@@ -303,3 +303,25 @@ def test_emulate_cli(tmp_path):
     np.save(tmp_path / "bad.npy", np.zeros((3, 3)))
     r = runner.invoke(main, ["emulate", str(tmp_path / "p"), str(tmp_path / "bad.npy")])
     assert r.exit_code != 0 and "needs (1, 8, 8, 4)" in r.output and "Traceback" not in r.output
+
+
+def test_packed_input(tmp_path):
+    """export(packed_input=True): the first LceQuantize leaves the schedule, the model takes packed
+    int32 words (4x smaller here: 1 word for 4 float channels), and every tensor still matches."""
+    from pathlib import Path
+
+    from lossykws.codegen.project import export_project
+    from lossykws.emulate import emulate_project, pack_bits
+
+    tiny = Path(__file__).parent / "fixtures" / "codegen" / "tiny_lce.tflite"
+    manifest = export_project(tiny, tmp_path / "p", "host", packed_input=True)
+    spec = manifest["inputs"][0]
+    assert spec["dtype"] == "int32" and spec["shape"] == [1, 8, 8, 1]
+    assert spec["packed_from"]["shape"] == [1, 8, 8, 4]
+    assert [op["kind"] for op in manifest["ops"]][0] == "LceBconv2d"
+    x = np.random.default_rng(3).normal(size=(1, 8, 8, 4)).astype(np.float32)
+    x[0, 0, 0, :2] = [0.0, -0.0]
+    np.save(tmp_path / "x.npy", x)
+    report = emulate_project(tmp_path / "p", [tmp_path / "x.npy"], sanitize=True)
+    assert report["first_difference"] is None and report["label_agreement"] == 1.0
+    assert pack_bits(np.array([[-1.0, 1, 0, -0.0] + [-1] * 30]))[0].tolist() == [-15, 3]  # 0xFFFFFFF1: channels 0, 4..31

@@ -139,7 +139,33 @@ def packed_channels(graph):
     return out
 
 
-def generate(graph, model_bytes, source_name, labels=None):
+def pack_inputs(graph):
+    """Graph inputs read only by an LceQuantize become that op's bitpacked output: the op leaves
+    the schedule and the caller writes LCE-packed int32 words (bit set for -1, as the device's VQ
+    encoder produces them) instead of 32x larger floats. Returns (graph, {packed tensor index:
+    original input Tensor}); op indices keep their .tflite numbering."""
+    from dataclasses import replace
+
+    readers = {}
+    for op in graph.ops:
+        for i in op.inputs:
+            readers.setdefault(i, []).append(op)
+    inputs, dropped, packed = [], set(), {}
+    for i in graph.inputs:
+        ops = readers.get(i, [])
+        if len(ops) == 1 and ops[0].kind == "LceQuantize" and graph.tensors[i].dtype == "float32" and i not in graph.outputs:
+            out = ops[0].outputs[0]
+            inputs.append(out)
+            dropped.add(ops[0].index)
+            packed[out] = graph.tensors[i]
+        else:
+            inputs.append(i)
+    if not packed:
+        raise LossykwsError("packed input: no graph input is read by an LceQuantize alone")
+    return replace(graph, ops=[op for op in graph.ops if op.index not in dropped], inputs=inputs), packed
+
+
+def generate(graph, model_bytes, source_name, labels=None, packed=None):
     """{relative path: text} of the model files (model*.c/.h, model_settings.h) and a summary."""
     emitters = check_graph(graph)
     scratch = {op.index: em.scratch_bytes(op, graph) for op, em in zip(graph.ops, emitters)}
@@ -286,7 +312,10 @@ int model_invoke(uint8_t *arena, model_observer observe, void *user)
         "arena_bytes": plan.arena_bytes,
         "const_bytes": const_bytes,
         "tflite_bytes": len(model_bytes),
-        "inputs": [{"tensor": t.index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype} for t in ins],
+        "inputs": [{"tensor": t.index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype,
+                    **({"packed_from": {"tensor": packed[t.index].index, "name": packed[t.index].name,
+                                        "shape": list(packed[t.index].shape), "dtype": packed[t.index].dtype}}
+                       if packed and t.index in packed else {})} for t in ins],
         "outputs": [{"tensor": t.index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype} for t in outs],
         "labels": list(labels),
         "ops": [
@@ -327,9 +356,14 @@ def _target_files(target):
     raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
 
 
-def export_project(model_path, out_dir, target="host", force=False, labels=None):
+def export_project(model_path, out_dir, target="host", force=False, labels=None, packed_input=False):
     """Read `model_path` (.tflite), generate the project for `target` into `out_dir`; return the
-    manifest (also written as out_dir/lossykws.json). Nothing is written on error."""
+    manifest (also written as out_dir/lossykws.json). Nothing is written on error.
+
+    packed_input: float inputs that only feed an LceQuantize are taken already bitpacked (int32
+    [..., ceil(C/32)], bit set for negative values); see pack_inputs. The manifest's input then
+    records `packed_from`, the original float input, and `lossykws emulate` still takes the
+    float inputs (it packs them for the C)."""
     model_path = Path(model_path)
     if target not in TARGETS:
         raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
@@ -339,7 +373,10 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None)
     data = model_path.read_bytes()
     graph = read_model(data, source=str(model_path))
     load_emitters()
-    files, manifest = generate(graph, data, model_path.name, labels)
+    packed = None
+    if packed_input:
+        graph, packed = pack_inputs(graph)
+    files, manifest = generate(graph, data, model_path.name, labels, packed)
     manifest["target"] = target
     files.update(_runtime_files(manifest["sources"]))
     files.update(_target_files(target))
