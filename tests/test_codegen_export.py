@@ -227,3 +227,16 @@ def test_cli_export(tmp_path):
     r = runner.invoke(main, ["export", str(tmp_path / "bad.tflite"), "--out", str(tmp_path / "q")])
     assert r.exit_code != 0 and "not a .tflite flatbuffer" in r.output
     assert "Traceback" not in r.output and not (tmp_path / "q").exists()
+
+
+def test_export_never_imports_tensorflow(tmp_path):
+    """Exporting reads the flatbuffer alone: fast, and possible where TensorFlow is not installed."""
+    import sys
+
+    code = ("import sys; from lossykws.codegen.project import export_project; "
+            f"export_project({str(TINY)!r}, {str(tmp_path / 'p')!r}, 'host'); "
+            f"export_project({str(TINY)!r}, {str(tmp_path / 'q')!r}, 'qemu-m4'); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'larq', 'larq_compute_engine', 'keras', 'tf_keras')]; "
+            "assert not bad, bad")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
