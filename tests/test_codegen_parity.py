@@ -209,6 +209,22 @@ def case_two_inputs_two_outputs(tf, lq):
     return tf.keras.Model([i, j], [z, y]), {"LceBconv2d:float32", "CONV_2D", "ADD", "SOFTMAX"}
 
 
+def case_pooling_heads(tf, lq):
+    """GlobalMaxPooling2D (REDUCE_MAX) and global average concatenated (CONCATENATION), a sigmoid
+    head (LOGISTIC), and a QuantDense (LceQuantize on rank 2, LceDequantize, FULLY_CONNECTED)."""
+    L = tf.keras.layers
+    i = L.Input((8, 8, 4))
+    x = _qconv(lq, 32, 3, 1.0, padding="same")(i)
+    x = L.BatchNormalization()(x)
+    a = L.GlobalMaxPooling2D()(x)
+    b = L.GlobalAveragePooling2D()(x)
+    x = L.Concatenate()([a, b])
+    x = lq.layers.QuantDense(16, input_quantizer="ste_sign", kernel_quantizer="ste_sign",
+                             kernel_constraint="weight_clip", use_bias=False)(x)
+    x = L.Dense(3, activation="sigmoid")(x)
+    return tf.keras.Model(i, x), {"REDUCE_MAX", "CONCATENATION", "LOGISTIC", "LceDequantize"}
+
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 

@@ -39,6 +39,18 @@ void lkws_fully_connected_f32(const float *input, const float *weights, const fl
 void lkws_mean_f32(const float *input, float *output, const int32_t dims[4],
                    const int32_t reduce[4]);
 
+/* Max over the axes flagged in reduce[4] (REDUCE_MAX; GlobalMaxPooling2D), layout as lkws_mean_f32. */
+void lkws_reduce_max_f32(const float *input, float *output, const int32_t dims[4],
+                         const int32_t reduce[4]);
+
+/* LOGISTIC (sigmoid): 1 / (1 + exp(-x)). */
+void lkws_logistic_f32(const float *input, float *output, size_t count);
+
+/* CONCATENATION for any element type: `count` inputs, each `outer` blocks of inner_bytes[i]
+ * bytes, interleaved block by block into output. */
+void lkws_concat(const void *const *inputs, const int32_t *inner_bytes, int32_t count,
+                 int32_t outer, void *output);
+
 /* Softmax along the last axis: exp(beta*(x - max)) / sum. */
 void lkws_softmax_f32(const float *input, float *output, int32_t rows, int32_t depth, float beta);
 

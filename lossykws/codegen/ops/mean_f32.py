@@ -8,6 +8,7 @@ class MeanF32(OpEmitter):
     kinds = ("MEAN",)
     sources = ("mean_f32.c",)
     headers = ("lkws/ops_f32.h",)
+    function = "lkws_mean_f32"
 
     def handles(self, op, graph):
         return is_float_op(op, graph)
@@ -41,4 +42,4 @@ class MeanF32(OpEmitter):
         x = graph.tensor(op.inputs[0])
         return (f"static const int32_t dims[4] = {c_int_array(dims4(x.shape))};\n"
                 f"static const int32_t reduce[4] = {c_int_array(self._reduce(op, graph))};\n"
-                f"lkws_mean_f32({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, dims, reduce);")
+                f"{self.function}({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, dims, reduce);")

@@ -1,0 +1,11 @@
+#include <math.h>
+
+#include "lkws/ops_f32.h"
+
+void lkws_logistic_f32(const float *input, float *output, size_t count)
+{
+    for (size_t i = 0; i < count; ++i) {
+        const float e = expf(-input[i]);
+        output[i] = 1.0f / (1.0f + e);
+    }
+}
