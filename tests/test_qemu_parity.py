@@ -122,22 +122,25 @@ def _close(got, want, dtype):
     return np.array_equal(got, want)
 
 
-def _check_on_qemu(tmp_path, flatbuffer, x):
-    """Export for qemu-m4, run in QEMU with every tensor dumped; compare with the interpreter and
-    with the host build; returns run_project's result."""
+def _check_on_qemu(tmp_path, flatbuffer, xs):
+    """Export for qemu-m4, run in QEMU on the inputs `xs` (one array per graph input, with the
+    batch dimension) with every tensor dumped; compare with the interpreter and with the host
+    build; returns run_project's result."""
     from lossykws import qemu
     from lossykws.codegen.ops.base import UnsupportedOp
     from lossykws.codegen.project import export_project
     from lossykws.lce_reference import run_all_tensors
 
     (tmp_path / "model.tflite").write_bytes(flatbuffer)
-    (tmp_path / "x.bin").write_bytes(x.tobytes())
-    reference = run_all_tensors(flatbuffer, [x])
+    input_files = [tmp_path / f"x{k}.bin" for k in range(len(xs))]
+    for path, x in zip(input_files, xs):
+        path.write_bytes(x.tobytes())
+    reference = run_all_tensors(flatbuffer, xs)
     try:
         manifest = export_project(tmp_path / "model.tflite", tmp_path / "m4", target="qemu-m4")
     except UnsupportedOp as e:  # the generator's op coverage grows; the subset follows it
         pytest.skip(f"not supported by the generator yet: {e}")
-    result = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out",
+    result = qemu.run_project(tmp_path / "m4", input_files, tmp_path / "out",
                               dump_dir=tmp_path / "dump")
     assert result["status"] == 0, result["stderr"]
     assert qemu.check_no_heap(tmp_path / "m4" / "build" / "fw.elf") == []
@@ -160,7 +163,7 @@ def _check_on_qemu(tmp_path, flatbuffer, x):
     subprocess.run(["make", "-s", "-C", str(tmp_path / "host")], check=True, capture_output=True)
     (tmp_path / "host_dump").mkdir()
     subprocess.run([str(tmp_path / "host" / "model"), "--dump", str(tmp_path / "host_dump"),
-                    str(tmp_path / "x.bin")], check=True, capture_output=True)
+                    *map(str, input_files)], check=True, capture_output=True)
     for op in manifest["ops"]:
         for tensor in op["outputs"]:
             name = f"t{tensor['tensor']}.bin"
@@ -172,7 +175,7 @@ def _check_on_qemu(tmp_path, flatbuffer, x):
                 assert m4.tobytes() == host.tobytes(), f"op {op['index']} {op['kind']}: M4 vs host"
 
     # Exact and repeatable: a second run counts the same instructions.
-    again = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out2")
+    again = qemu.run_project(tmp_path / "m4", input_files, tmp_path / "out2")
     assert again["instructions"] == result["instructions"] > 0
     return result
 
@@ -181,13 +184,14 @@ def _check_on_qemu(tmp_path, flatbuffer, x):
 def test_qemu_matches_interpreter_and_host(toolchain, tmp_path, name):
     flatbuffer, shape = _convert(name)
     x = np.random.default_rng(0).normal(size=(1, *shape)).astype(np.float32)
-    result = _check_on_qemu(tmp_path, flatbuffer, x)
+    result = _check_on_qemu(tmp_path, flatbuffer, [x])
     print(f"{name}: {result['instructions']} instructions per inference, sizes {result['sizes']}")
 
 
 # Cases of the host parity matrix (tests/test_codegen_parity.py) that also run under QEMU: the
 # options the models above do not cover.
-MATRIX_SUBSET = ("zero_padding", "activations", "float_ops", "dequantize")
+MATRIX_SUBSET = ("zero_padding", "activations", "float_ops", "dequantize", "int8_io",
+                 "two_inputs_two_outputs")
 
 
 def _matrix():
@@ -196,6 +200,24 @@ def _matrix():
     except ImportError:
         return None
     return matrix
+
+
+def _matrix_inputs(flatbuffer, rng):
+    """Random inputs for every graph input of the flatbuffer (float32 or int8, batch of 1), with
+    exact zeros in channel 0 of float ones: ste_sign(0) = +1 must agree."""
+    from lossykws.codegen.reader import read_model
+
+    graph = read_model(flatbuffer)
+    xs = []
+    for index in graph.inputs:
+        tensor = graph.tensors[index]
+        if tensor.dtype == "int8":
+            x = rng.integers(-128, 128, tensor.shape).astype(np.int8)
+        else:
+            x = rng.normal(0, 1, tensor.shape).astype(np.float32)
+            x[..., 0] = 0.0
+        xs.append(x)
+    return xs
 
 
 @pytest.mark.parametrize("case", MATRIX_SUBSET)
@@ -211,13 +233,10 @@ def test_parity_matrix_subset_on_qemu(toolchain, tmp_path, case):
 
     tf.keras.utils.set_random_seed(sorted(matrix.CASES).index(case))
     rng = np.random.default_rng(1234)
-    model, _ = matrix.CASES[case](tf, lq)
+    model, _, *convert = matrix.CASES[case](tf, lq)
     matrix._randomize(model, rng)
-    flatbuffer = lce.convert_keras_model(model)
-    shape = tuple(model.input_shape[1:])
-    x = rng.normal(0, 1, (1, *shape)).astype(np.float32)
-    x[..., 0] = 0.0  # exact zeros: ste_sign(0) = +1
-    result = _check_on_qemu(tmp_path, flatbuffer, x)
+    flatbuffer = lce.convert_keras_model(model, **(convert[0] if convert else {}))
+    result = _check_on_qemu(tmp_path, flatbuffer, _matrix_inputs(flatbuffer, rng))
     print(f"matrix {case}: {result['instructions']} instructions per inference")
 
 
