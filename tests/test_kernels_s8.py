@@ -45,9 +45,11 @@ SoftmaxParams = _struct("SoftmaxParams", [("exp_table", ctypes.POINTER(ctypes.c_
                                           ("output_scale", ctypes.c_float), ("output_zero_point", I32)])
 AddParams = _struct("AddParams", [(n, I32) for n in (
     "input1_offset", "input2_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier",
-    "input2_shift", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max")])
+    "input2_shift", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max", "vector_run",
+    "vector_mode")])
 MulParams = _struct("MulParams", [(n, I32) for n in (
-    "input1_offset", "input2_offset", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max")])
+    "input1_offset", "input2_offset", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max",
+    "vector_run", "vector_block")])
 
 
 def compile_library(out_dir):
@@ -219,11 +221,14 @@ def run_op(lib, kind, tins, tout, opts, vals):
         rank = len(tout.shape)
         s1 = shape4((1,) * (rank - len(t1.shape)) + t1.shape)
         s2 = shape4((1,) * (rank - len(t2.shape)) + t2.shape)
+        run, mode = qz.broadcast_vector_run(t1.shape, t2.shape)
         if kind == "ADD":
-            p = AddParams(**qz.add_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi)
+            p = AddParams(**qz.add_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi,
+                          vector_run=run, vector_mode=mode)
             fn = lib.lkws_add_s8
         else:
-            p = MulParams(**qz.mul_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi)
+            p = MulParams(**qz.mul_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi,
+                          vector_run=run, vector_block=qz.MUL_VECTOR_BLOCK)
             fn = lib.lkws_mul_s8
         a, b = np.ascontiguousarray(vals[0], np.int8), np.ascontiguousarray(vals[1], np.int8)
         rc = fn(ctypes.byref(p), ctypes.byref(s1), ptr(a), ctypes.byref(s2), ptr(b),
@@ -254,7 +259,8 @@ def run_op(lib, kind, tins, tout, opts, vals):
     elif kind == "DEQUANTIZE":
         tin = tins[0]
         x = np.ascontiguousarray(vals[0])
-        rc = lib.lkws_dequantize_s8_f32(x.size, ptr(x), ctypes.c_float(tin.s), tin.z, ptr(out))
+        rc = lib.lkws_dequantize_s8_f32(x.size, ptr(x), ctypes.c_float(tin.s), tin.z,
+                                        qz.dequantize_vector_count(x.size), ptr(out))
     else:
         raise AssertionError(f"no int8 kernel for {kind}")
     assert rc == 0, f"{kind} returned {rc}"
@@ -288,28 +294,30 @@ def fq(tf, lo, hi):
     return tf.keras.layers.Lambda(lambda t: tf.quantization.fake_quant_with_min_max_vars(t, lo, hi))
 
 
-def convert(tf, model):
+def convert(tf, model, io_type=None):
     import larq_compute_engine as lce
 
-    return lce.convert_keras_model(model, inference_input_type=tf.int8, inference_output_type=tf.int8)
+    io_type = io_type or tf.int8
+    return lce.convert_keras_model(model, inference_input_type=io_type, inference_output_type=io_type)
 
 
-def check(lib, tf, model, n=8, seed=0, expect_ops=(), patch=None):
-    """Convert, run the interpreter and the kernels on n random int8 inputs, compare every output.
-    `patch` rewrites the flatbuffer before both run."""
+def check(lib, tf, model, n=8, seed=0, expect_ops=(), patch=None, x=None):
+    """Convert, run the interpreter and the kernels on n random int8 inputs (or on float inputs x,
+    for a float32-interface model), compare every output. `patch` rewrites the flatbuffer."""
     import larq_compute_engine as lce
 
-    fb = convert(tf, model)
+    fb = convert(tf, model, None if x is None else tf.float32)
     if patch is not None:
         fb = patch(fb)
-    shape = model.inputs[0].shape[1:]
-    rng = np.random.default_rng(seed)
-    x = rng.integers(-128, 128, size=(n, *shape)).astype(np.int8)
-    x[0].flat[: min(4, x[0].size)] = [-128, 127, -128, 127][: min(4, x[0].size)]  # extremes
-    if n > 1:
-        x[1] = 127
-    if n > 2:
-        x[2] = -128
+    if x is None:
+        shape = model.inputs[0].shape[1:]
+        rng = np.random.default_rng(seed)
+        x = rng.integers(-128, 128, size=(n, *shape)).astype(np.int8)
+        x[0].flat[: min(4, x[0].size)] = [-128, 127, -128, 127][: min(4, x[0].size)]  # extremes
+        if n > 1:
+            x[1] = 127
+        if n > 2:
+            x[2] = -128
     ref = lce.testing.Interpreter(fb, num_threads=1).predict(x)
     ref = ref if isinstance(ref, list) else [ref]
     got, ops, tensors, outputs = run_graph(lib, fb, x)
@@ -356,6 +364,17 @@ def test_depthwise_conv2d(lib, tf):
         (L.DepthwiseConv2D(3, padding="same", dilation_rate=2), (-0.3, 0.2)),
     ])
     check(lib, tf, model, expect_ops=["DEPTHWISE_CONV_2D"])
+
+
+def test_depthwise_conv2d_vector_channels(lib, tf):
+    """20 output channels: the interpreter rounds channels 0-15 halves up (vector loop) and 16-19
+    as TFLite's scalar code; enough outputs that negative ties occur in both parts."""
+    L = tf.keras.layers
+    model = chain(tf, (12, 12, 10), (-2.0, 2.0), [
+        (L.DepthwiseConv2D(3, padding="same", depth_multiplier=2), (-1.0, 1.0)),
+        (L.DepthwiseConv2D(1, padding="valid"), (-2.0, 2.0)),
+    ])
+    check(lib, tf, model, n=16, expect_ops=["DEPTHWISE_CONV_2D"])
 
 
 def test_fully_connected(lib, tf):
@@ -488,3 +507,33 @@ def test_pad_reshape(lib, tf):
     ])
     kinds = check(lib, tf, model, expect_ops=["PAD", "RESHAPE"])
     assert "PADV2" in kinds or kinds.count("PAD") == 2
+
+
+@pytest.mark.parametrize("n", [5, 16, 21, 40])
+def test_requantize_ties(lib, tf, n):
+    """int8 -> int8 QUANTIZE with multiplier 1/4 (shift -1): inputs 2 mod 4 tie in the final
+    shift; the vector blocks of 16 round negative ties up, the scalar rest away from zero. (The
+    converter requantizes a tensor that is both an output and, reshaped, another output with a
+    different range.)"""
+    L = tf.keras.layers
+    inp = tf.keras.Input((n,), batch_size=1)
+    x = fq(tf, -1.28, 1.27)(inp)
+    d = fq(tf, -1.28, 1.27)(L.Dense(n)(x))
+    y = fq(tf, -5.12, 5.08)(L.Reshape((1, n))(d))
+    kinds = check(lib, tf, tf.keras.Model(inp, [d, y]), n=6, seed=n, expect_ops=["QUANTIZE"])
+    assert "QUANTIZE" in kinds, kinds
+
+
+@pytest.mark.parametrize("n", [3, 8, 11, 29])
+def test_quantize_dequantize_float(lib, tf, n):
+    """float32 -> int8 QUANTIZE (vector blocks of 8: multiply by 1/scale, ties to even; the rest:
+    divide, ties away from zero) and int8 -> float32 DEQUANTIZE, fed exact ties and random values."""
+    inp = tf.keras.Input((n,), batch_size=1)
+    x = fq(tf, -1.0, 127.0 / 128.0)(inp)  # scale 2^-7, zero point 0
+    y = fq(tf, -2.0, 1.5)(tf.keras.layers.Dense(n)(x))
+    rng = np.random.default_rng(n)
+    ties = ((rng.integers(-140, 140, size=(6, n)) + 0.5) / 128.0).astype(np.float32)
+    rand = rng.uniform(-1.2, 1.2, size=(6, n)).astype(np.float32)
+    kinds = check(lib, tf, tf.keras.Model(inp, [y]), x=np.concatenate([ties, rand]),
+                  expect_ops=["QUANTIZE", "DEQUANTIZE"])
+    assert kinds[0] == "QUANTIZE" and kinds[-1] == "DEQUANTIZE", kinds

@@ -53,6 +53,63 @@ def requantize_half_up_count(n):
     return int(n) // 16 * 16
 
 
+MUL_VECTOR_BLOCK = 8  # optimized_integer_ops::MulElementwise's vector loop
+
+
+def broadcast_vector_run(shape1, shape2):
+    """TFLite's ProcessBroadcastShapes for ADD/MUL: (vector_run, mode) of the interpreter's loops.
+
+    mode 0: generic broadcast, all scalar (run 0); 1: runs of elementwise work (the whole tensor
+    when the shapes match, else the innermost non-broadcast stretch y4); 2: runs where one input is
+    a broadcast scalar (y4 == 1: the stretch y3).
+    """
+    rank = max(len(shape1), len(shape2))
+    a = [1] * (rank - len(shape1)) + [int(d) for d in shape1]
+    b = [1] * (rank - len(shape2)) + [int(d) for d in shape2]
+    if a == b:
+        n = 1
+        for d in a:
+            n *= d
+        return n, 1
+    category = None
+    for i in range(rank - 1, -1, -1):
+        if a[i] == b[i]:
+            continue
+        if a[i] == 1:
+            category = "first"
+        elif b[i] == 1:
+            category = "second"
+        else:
+            return 0, 0
+        break
+    sa, sb = (b, a) if category == "second" else (a, b)
+    y = [1, 1, 1, 1, 1]
+    i = rank - 1
+    while i >= 0 and sa[i] == sb[i]:
+        y[4] *= sb[i]
+        i -= 1
+    while i >= 0 and sa[i] == 1:
+        y[3] *= sb[i]
+        i -= 1
+    while i >= 0 and sa[i] == sb[i]:
+        y[2] *= sa[i]
+        i -= 1
+    while i >= 0 and sb[i] == 1:
+        y[1] *= sa[i]
+        i -= 1
+    while i >= 0 and sa[i] == sb[i]:
+        y[0] *= sb[i]
+        i -= 1
+    if i >= 0:
+        return 0, 0
+    return (y[4], 1) if y[4] > 1 else (y[3], 2)
+
+
+def dequantize_vector_count(n):
+    """DEQUANTIZE int8 -> float32: whole blocks of 8 elements (optimized_ops::Dequantize)."""
+    return int(n) // 8 * 8
+
+
 def quantize_vector_count(n):
     """QUANTIZE float32 -> int8: whole blocks of 8 elements (optimized_ops::AffineQuantize)."""
     return int(n) // 8 * 8

@@ -152,7 +152,14 @@ void lkws_softmax_s8_table(float input_scale, float beta, float exp_table[256]);
 /* ---------------------------------------------------------------- elementwise */
 
 /* Broadcasting shapes: each input shape is [N, H, W, C] with every dimension either equal to the
- * output's or 1 (broadcast). */
+ * output's or 1 (broadcast).
+ *
+ * Vector split: the interpreter walks the output in contiguous runs of vector_run elements and
+ * vectorizes whole blocks within each run (NEON code emulated over SSE, which rounds differently
+ * from its scalar code); the element at flat output index i takes the vector formula when
+ * i % vector_run < vector_run rounded down to the block size. vector_run 0: all scalar.
+ * quantization.py: broadcast_vector_run derives run and mode from the shapes as TFLite's
+ * ProcessBroadcastShapes does. */
 
 /* ADD parameters (TFLite's Prepare for int8: left_shift 20, inputs scaled to twice the larger
  * input scale; quantization.py: add_params). */
@@ -164,6 +171,8 @@ typedef struct {
     int32_t output_multiplier, output_shift;
     int32_t output_offset;
     int32_t act_min, act_max;
+    int32_t vector_run;
+    int32_t vector_mode; /* 1: elementwise add, blocks of 16; 2: one input broadcast, blocks of 8 */
 } lkws_add_s8_params;
 
 int lkws_add_s8(const lkws_add_s8_params *p, const lkws_s8_shape *in1_shape, const int8_t *input1,
@@ -176,6 +185,8 @@ typedef struct {
     int32_t output_multiplier, output_shift;
     int32_t output_offset;
     int32_t act_min, act_max;
+    int32_t vector_run;
+    int32_t vector_block; /* block size of the vector loop */
 } lkws_mul_s8_params;
 
 int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, const int8_t *input1,
@@ -204,7 +215,11 @@ int lkws_quantize_f32_s8(int32_t n, const float *input, float scale, int32_t zer
 int lkws_requantize_s8(int32_t n, const int8_t *input, int32_t input_zero_point, int32_t multiplier,
                        int32_t shift, int32_t output_zero_point, int32_t half_up_count, int8_t *output);
 
-/* DEQUANTIZE int8 -> float32: scale * (x - zero_point), one float32 rounding. */
-int lkws_dequantize_s8_f32(int32_t n, const int8_t *input, float scale, int32_t zero_point, float *output);
+/* DEQUANTIZE int8 -> float32. Elements [0, vector_count) as the interpreter's vector loop:
+ * x * scale + (-zero_point * scale) in float32 (two roundings; no fused multiply-add); the rest as
+ * its scalar loop: scale * (x - zero_point), one rounding. The interpreter's vector_count is n
+ * rounded down to a multiple of 8 (quantization.py: dequantize_vector_count). */
+int lkws_dequantize_s8_f32(int32_t n, const int8_t *input, float scale, int32_t zero_point, int32_t vector_count,
+                           float *output);
 
 #endif

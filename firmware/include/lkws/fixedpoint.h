@@ -81,6 +81,22 @@ static inline int32_t lkws_mul_qm_half_up(int32_t x, int32_t multiplier, int32_t
     return (int32_t)((high + ((int64_t)1 << (right_shift - 1))) >> right_shift);
 }
 
+/* NEON's vqrdmulh: round(a * b / 2^31) with halves up, saturating a = b = INT32_MIN. */
+static inline int32_t lkws_srdhm_half_up(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+}
+
+/* The low 16 bits of x as int16 (NEON's vmovn), computed without implementation-defined casts. */
+static inline int32_t lkws_wrap_i16(int32_t x)
+{
+    const uint32_t u = (uint32_t)x & 0xFFFFu;
+    return u >= 0x8000u ? (int32_t)u - 0x10000 : (int32_t)u;
+}
+
 static inline int32_t lkws_clamp_i32(int32_t x, int32_t lo, int32_t hi)
 {
     return x < lo ? lo : (x > hi ? hi : x);
