@@ -120,6 +120,13 @@ def host_us(project, x_file, repeat):
     return best
 
 
+def graph_has_input_quantize(fb):
+    from lossykws.codegen.reader import read_model
+
+    g = read_model(fb)
+    return any(op.kind == "LceQuantize" and op.inputs[0] in g.inputs for op in g.ops)
+
+
 def op_share(profile):
     share = {}
     for fn, n in profile.items():
@@ -161,6 +168,9 @@ def main():
                   f"-> ratio C/interpreter {c_us / i_us:.2f}")
             print(f"  arena {manifest['arena_bytes']} B, constants {manifest['const_bytes']} B, "
                   f".tflite {manifest['tflite_bytes']} B")
+            if graph_has_input_quantize(fb):
+                packed = export_project(src, tmp / f"{name}_packed", "host", packed_input=True)
+                print(f"  with packed input (the device feeds LCE words): arena {packed['arena_bytes']} B")
             if use_qemu:
                 from lossykws import qemu
 
