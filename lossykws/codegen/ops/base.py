@@ -121,6 +121,12 @@ def emitter_for(op, graph):
     raise UnsupportedOp(describe_unsupported(op, graph, "dtype", dtypes))
 
 
+def another_emitter_handles(emitter, op, graph):
+    """Whether an emitter other than `emitter` registered for op.kind accepts op: generic
+    (any-dtype) emitters yield to a dtype-specific one with this in their `handles`."""
+    return any(em is not emitter and em.handles(op, graph) for em in REGISTRY.get(op.kind, []))
+
+
 # Geometry and activation helpers shared by emitters.
 
 def same_or_valid(padding, in_size, filter_size, stride, dilation):

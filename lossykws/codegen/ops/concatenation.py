@@ -2,7 +2,7 @@
 zero point, as Keras models converted with fake-quant ranges have them); no fused activation."""
 import numpy as np
 
-from .base import OpEmitter, register
+from .base import OpEmitter, another_emitter_handles, register
 
 
 @register
@@ -10,6 +10,11 @@ class Concatenation(OpEmitter):
     kinds = ("CONCATENATION",)
     sources = ("concat.c",)
     headers = ("lkws/ops_f32.h",)
+
+    def handles(self, op, graph):
+        # Generic; an int8-specific CONCATENATION emitter, if one is registered, takes int8.
+        y = graph.tensor(op.outputs[0]) if op.outputs else None
+        return not (y is not None and y.dtype == "int8" and another_emitter_handles(self, op, graph))
 
     def _axis(self, op, graph):
         y = graph.tensor(op.outputs[0])

@@ -3,7 +3,7 @@ PADV2 with its constant value tensor."""
 import numpy as np
 
 from ._float_common import dims4
-from .base import OpEmitter, c_int_array, register
+from .base import OpEmitter, another_emitter_handles, c_int_array, register
 
 
 @register
@@ -16,11 +16,7 @@ class Pad(OpEmitter):
         # Generic over element types; for int8 an int8-specific PAD emitter, if one is registered,
         # takes precedence.
         x = graph.tensor(op.inputs[0]) if op.inputs else None
-        if x is not None and x.dtype == "int8":
-            from .base import REGISTRY
-
-            return not any(em is not self and em.handles(op, graph) for em in REGISTRY.get(op.kind, []))
-        return True
+        return not (x is not None and x.dtype == "int8" and another_emitter_handles(self, op, graph))
 
     def _pads(self, op, graph):
         x, p = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
