@@ -137,7 +137,8 @@ def case_binary_maxpool(tf, lq):
 
 def case_float_ops(tf, lq):
     """Float builtins: PADV2 + CONV_2D (first binary-weight conv without input quantizer), CONV_2D
-    with RELU, DEPTHWISE_CONV_2D (multiplier 2), PAD, AVERAGE_POOL_2D, MAX_POOL_2D (SAME), ADD,
+    with RELU, DEPTHWISE_CONV_2D (multiplier 2, dilation 2), PAD, AVERAGE_POOL_2D (SAME, stride 2),
+    MAX_POOL_2D, ADD,
     MUL (broadcast), RESHAPE, FULLY_CONNECTED, SOFTMAX."""
     L = tf.keras.layers
     i = L.Input((8, 8, 3))
@@ -146,8 +147,8 @@ def case_float_ops(tf, lq):
     x = L.Conv2D(8, 3, padding="same", activation="relu")(x)
     x = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, dilation_rate=2)(x)
     x = L.ZeroPadding2D(((1, 0), (2, 1)))(x)
-    x = L.AveragePooling2D(2)(x)
-    x = L.MaxPool2D(3, strides=2, padding="same")(x)
+    x = L.AveragePooling2D(3, strides=2, padding="same")(x)
+    x = L.MaxPool2D(2)(x)
     y = L.Conv2D(16, 1, strides=1)(x)
     x = L.Add()([x, y])
     z = L.Conv2D(1, 1)(x)
