@@ -161,7 +161,8 @@ def case_float_ops(tf, lq):
 
 
 def case_dequantize(tf, lq):
-    """A binary activation read by float layers: LceDequantize; float max pool after a float bconv."""
+    """A binary activation read by float layers: LceDequantize; float max pool (3x3, stride 2, SAME)
+    after a float bconv."""
     L = tf.keras.layers
     i = L.Input((8, 8, 4))
     x = _qconv(lq, 33, 3, padding="valid")(i)
@@ -170,7 +171,7 @@ def case_dequantize(tf, lq):
     a = L.Dense(3)(a)
     y = _qconv(lq, 8, 3, 1.0, padding="same")(i)
     y = L.BatchNormalization()(y)
-    y = L.MaxPool2D(2)(y)
+    y = L.MaxPool2D(3, strides=2, padding="same")(y)
     y = L.GlobalAveragePooling2D()(y)
     y = L.Dense(3)(y)
     x = L.Add()([a, y])
