@@ -1,0 +1,67 @@
+"""Helpers shared by the int8 builtin emitters (not an emitter module itself).
+
+The int8 kernels are firmware/src/*_s8.c (header lkws/builtins_s8.h); their parameters come from
+lossykws.codegen.quantization, which derives them exactly as the interpreter's kernels do.
+"""
+from .. import quantization as qz
+from .base import UnsupportedOp, describe_unsupported
+
+HEADER = "lkws/builtins_s8.h"
+
+
+def is_int8_op(op, graph):
+    """The op reads an int8 tensor first (the dtype H1's float emitters leave to these)."""
+    t = graph.tensor(op.inputs[0]) if op.inputs else None
+    return t is not None and t.dtype == "int8"
+
+
+def dims4(shape):
+    return [1] * (4 - len(shape)) + [int(d) for d in shape]
+
+
+def c_shape(name, shape):
+    """A `static const lkws_s8_shape` declaration for a shape of rank <= 4."""
+    n, h, w, c = dims4(shape)
+    return f"static const lkws_s8_shape {name} = {{{n}, {h}, {w}, {c}}};"
+
+
+def call(ctx, expr):
+    """A kernel call that returns the op's failure code when the kernel refuses its arguments."""
+    return f"if ({expr} != LKWS_S8_OK) {{\n    return {ctx.fail_code};\n}}"
+
+
+def quantized(emitter, op, graph, index, role, per_tensor=True):
+    """The int8 tensor at index with (per-tensor) scale and zero point, or UnsupportedOp."""
+    t = graph.tensor(index)
+    if t is None or t.dtype != "int8":
+        emitter.unsupported(op, graph, f"{role} dtype (int8 expected)", None if t is None else t.dtype, t)
+    if not t.is_quantized:
+        emitter.unsupported(op, graph, f"{role} quantization (none)", None, t)
+    if per_tensor and len(t.scale) != 1:
+        emitter.unsupported(op, graph, f"{role} per-channel quantization", len(t.scale), t)
+    if not all(float(s) > 0 for s in t.scale):
+        emitter.unsupported(op, graph, f"{role} scale", list(t.scale), t)
+    return t
+
+
+def scale(t):
+    return float(t.scale[0])
+
+
+def zero_point(t):
+    return int(t.zero_point[0]) if t.zero_point is not None and len(t.zero_point) else 0
+
+
+def activation(emitter, op, graph, out):
+    """(act_min, act_max) of the op's fused activation in the output's int8 domain."""
+    name = op.options.get("fused_activation_function", "NONE") or "NONE"
+    try:
+        return qz.activation_range(name, scale(out), zero_point(out))
+    except ValueError:
+        raise UnsupportedOp(describe_unsupported(op, graph, "fused_activation_function", name)) from None
+
+
+def check_shift_range(emitter, op, graph, shifts, tensor):
+    for s in shifts:
+        if not -31 <= int(s) <= 30:
+            emitter.unsupported(op, graph, "rescale multiplier out of range (shift)", int(s), tensor)

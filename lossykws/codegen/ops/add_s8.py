@@ -1,0 +1,53 @@
+"""ADD in int8 with broadcasting (rank <= 4) and a fused activation: lkws_add_s8."""
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import OpEmitter, register
+
+
+def broadcast_shapes(emitter, op, graph, a, b, y):
+    """The two input shapes as rank-4 views aligned to the output, or UnsupportedOp."""
+    if max(len(a.shape), len(b.shape), len(y.shape)) > 4:
+        emitter.unsupported(op, graph, "rank > 4", None, y)
+    da, db, dy = s8.dims4(a.shape), s8.dims4(b.shape), s8.dims4(y.shape)
+    for p, q, r in zip(da, db, dy):
+        if p not in (1, r) or q not in (1, r) or r != max(p, q):
+            emitter.unsupported(op, graph, "broadcast", f"{list(a.shape)},{list(b.shape)}->{list(y.shape)}", y)
+    return da, db
+
+
+@register
+class AddS8(OpEmitter):
+    kinds = ("ADD",)
+    sources = ("add_s8.c",)
+    headers = (s8.HEADER,)
+
+    def handles(self, op, graph):
+        return s8.is_int8_op(op, graph)
+
+    def _parts(self, op, graph):
+        a = s8.quantized(self, op, graph, op.inputs[0], "input")
+        b = s8.quantized(self, op, graph, op.inputs[1], "input 2")
+        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        da, db = broadcast_shapes(self, op, graph, a, b, y)
+        try:
+            p = qz.add_params(s8.scale(a), s8.zero_point(a), s8.scale(b), s8.zero_point(b), s8.scale(y),
+                              s8.zero_point(y))
+        except ValueError as e:
+            self.unsupported(op, graph, "scales", str(e), y)
+        p["act_min"], p["act_max"] = s8.activation(self, op, graph, y)
+        p["vector_run"], p["vector_mode"] = qz.broadcast_vector_run(a.shape, b.shape)
+        return a, b, y, da, db, p
+
+    def check(self, op, graph):
+        self._parts(op, graph)
+
+    def emit(self, op, graph, ctx):
+        a, b, y, da, db, p = self._parts(op, graph)
+        order = ("input1_offset", "input2_offset", "left_shift", "input1_multiplier", "input1_shift",
+                 "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "output_offset",
+                 "act_min", "act_max", "vector_run", "vector_mode")
+        return "\n".join([
+            "static const lkws_add_s8_params p = {" + ", ".join(str(p[k]) for k in order) + "};",
+            s8.c_shape("as", da), s8.c_shape("bs", db), s8.c_shape("ys", y.shape),
+            s8.call(ctx, f"lkws_add_s8(&p, &as, {ctx.ref(a.index)}, &bs, {ctx.ref(b.index)}, &ys, {ctx.ref(y.index)})"),
+        ])

@@ -1,0 +1,48 @@
+"""DEPTHWISE_CONV_2D in int8 (per-channel filter scales, int32 bias): lkws_depthwise_conv2d_s8."""
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import OpEmitter, register
+from .conv_2d_s8 import conv_geometry, filter_and_bias, multipliers
+
+
+@register
+class DepthwiseConv2dS8(OpEmitter):
+    kinds = ("DEPTHWISE_CONV_2D",)
+    sources = ("depthwise_conv2d_s8.c",)
+    headers = (s8.HEADER,)
+
+    def handles(self, op, graph):
+        return s8.is_int8_op(op, graph)
+
+    def _parts(self, op, graph):
+        x = s8.quantized(self, op, graph, op.inputs[0], "input")
+        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        wt = graph.tensor(op.inputs[1])
+        if wt is None or len(wt.shape) != 4 or wt.shape[0] != 1 or len(x.shape) != 4:
+            self.unsupported(op, graph, "filter shape", None if wt is None else list(wt.shape), wt)
+        out_c = wt.shape[3]
+        mult_opt = op.options.get("depth_multiplier", 1) or out_c // max(x.shape[3], 1)
+        if out_c != x.shape[3] * mult_opt:
+            self.unsupported(op, graph, "option depth_multiplier", mult_opt, wt)
+        w = filter_and_bias(self, op, graph, out_c)
+        geo = conv_geometry(self, op, graph, w.shape[1], w.shape[2], out_c)
+        lo, hi = s8.activation(self, op, graph, y)
+        mult, shift = multipliers(self, op, graph, x, w, y, out_c)
+        return x, w, y, geo, mult_opt, lo, hi, mult, shift
+
+    def check(self, op, graph):
+        self._parts(op, graph)
+
+    def emit(self, op, graph, ctx):
+        x, w, y, (sh, sw, dh, dw, pt, pl), dm, lo, hi, mult, shift = self._parts(op, graph)
+        out_c = w.shape[3]
+        bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
+        m = ctx.const("multiplier", mult, "int32_t")
+        s = ctx.const("shift", shift, "int32_t")
+        return "\n".join([
+            f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, {dm}, {-s8.zero_point(x)}, "
+            f"{s8.zero_point(y)}, {lo}, {hi}, {qz.depthwise_half_up_channels(out_c)}}};",
+            s8.c_shape("xs", x.shape), s8.c_shape("ws", w.shape), s8.c_shape("ys", y.shape),
+            s8.call(ctx, f"lkws_depthwise_conv2d_s8(&p, &xs, {ctx.ref(x.index)}, &ws, {ctx.ref(w.index)}, {bias}, "
+                         f"{m}, {s}, &ys, {ctx.ref(y.index)})"),
+        ])

@@ -1,0 +1,59 @@
+"""MAX_POOL_2D and AVERAGE_POOL_2D in int8 (input and output share scale and zero point):
+lkws_max_pool2d_s8, lkws_avg_pool2d_s8."""
+from . import _s8_common as s8
+from .base import OpEmitter, register, same_or_valid
+
+
+class _PoolS8(OpEmitter):
+    headers = (s8.HEADER,)
+    function = ""
+
+    def handles(self, op, graph):
+        return s8.is_int8_op(op, graph)
+
+    def _parts(self, op, graph):
+        x = s8.quantized(self, op, graph, op.inputs[0], "input")
+        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        if s8.scale(x) != s8.scale(y) or s8.zero_point(x) != s8.zero_point(y):
+            self.unsupported(op, graph, "output quantization differs from the input's", None, y)
+        o = op.options
+        if len(x.shape) != 4 or len(y.shape) != 4:
+            self.unsupported(op, graph, "rank", len(x.shape), x)
+        pad = o.get("padding")
+        if pad not in ("SAME", "VALID"):
+            self.unsupported(op, graph, "option padding", pad)
+        vals = [o.get(k) for k in ("stride_h", "stride_w", "filter_height", "filter_width")]
+        if not all(isinstance(v, int) and v >= 1 for v in vals):
+            self.unsupported(op, graph, "strides/filter", vals)
+        sh, sw, fh, fw = vals
+        oh, pt = same_or_valid(pad, x.shape[1], fh, sh, 1)
+        ow, pl = same_or_valid(pad, x.shape[2], fw, sw, 1)
+        if tuple(y.shape) != (x.shape[0], oh, ow, x.shape[3]):
+            self.unsupported(op, graph, "output shape", list(y.shape), y)
+        lo, hi = s8.activation(self, op, graph, y)
+        return x, y, (sh, sw, fh, fw, pt, pl, lo, hi)
+
+    def check(self, op, graph):
+        self._parts(op, graph)
+
+    def emit(self, op, graph, ctx):
+        x, y, params = self._parts(op, graph)
+        return "\n".join([
+            "static const lkws_pool_s8_params p = {" + ", ".join(str(v) for v in params) + "};",
+            s8.c_shape("xs", x.shape), s8.c_shape("ys", y.shape),
+            s8.call(ctx, f"{self.function}(&p, &xs, {ctx.ref(x.index)}, &ys, {ctx.ref(y.index)})"),
+        ])
+
+
+@register
+class MaxPool2dS8(_PoolS8):
+    kinds = ("MAX_POOL_2D",)
+    sources = ("max_pool2d_s8.c",)
+    function = "lkws_max_pool2d_s8"
+
+
+@register
+class AveragePool2dS8(_PoolS8):
+    kinds = ("AVERAGE_POOL_2D",)
+    sources = ("avg_pool2d_s8.c",)
+    function = "lkws_avg_pool2d_s8"
