@@ -615,3 +615,35 @@ def test_export_parity(tf, case, tmp_path):
         _, dumps = run_host(program, files, tmp_path / f"dump{k}")
         first, _ = compare_run(manifest, dumps, run_all_tensors(fb, xs))
         assert first is None, f"{case}, input {k}: {first}"
+
+
+def test_export_qemu_int8(tf, tmp_path):
+    """The int8 chain on Cortex-M4 (qemu-m4): every tensor equals the interpreter's, SOFTMAX
+    included (its exp table is computed at export, so no libm runs on the device)."""
+    import shutil
+
+    from lossykws import qemu
+    from lossykws.codegen.project import export_project
+    from lossykws.lce_reference import run_all_tensors
+
+    for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "make"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (tools/bootstrap installs it)")
+    tf.keras.utils.set_random_seed(7)
+    model, _, io_type = export_case_chain(tf)
+    fb = convert(tf, model, io_type)
+    (tmp_path / "model.tflite").write_bytes(fb)
+    manifest = export_project(tmp_path / "model.tflite", tmp_path / "m4", target="qemu-m4")
+    rng = np.random.default_rng(5)
+    x = rng.integers(-128, 128, manifest["inputs"][0]["shape"]).astype(np.int8)
+    (tmp_path / "x.bin").write_bytes(x.tobytes())
+    result = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out", dump_dir=tmp_path / "dump")
+    assert result["status"] == 0, result["stderr"]
+    reference = run_all_tensors(fb, [x])
+    compared = 0
+    for op in manifest["ops"]:
+        for t in op["outputs"]:
+            got = np.fromfile(tmp_path / "dump" / f"t{t['tensor']}.bin", dtype=t["dtype"])
+            assert np.array_equal(got, reference[t["tensor"]].reshape(-1)), f"op {op['index']} {op['kind']}"
+            compared += 1
+    assert compared == len(manifest["ops"])
