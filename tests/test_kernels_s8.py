@@ -345,6 +345,72 @@ def chain(tf, input_shape, in_range, layers):
 
 # ---------------------------------------------------------------- tests
 
+FIXEDPOINT_SHIM = """
+#include "lkws/fixedpoint.h"
+int32_t shim_double(int32_t x, int32_t m, int32_t s) { return lkws_mul_qm_double(x, m, s); }
+int32_t shim_half_up(int32_t x, int32_t m, int32_t s) { return lkws_mul_qm_half_up(x, m, s); }
+int32_t shim_srdhm(int32_t a, int32_t b) { return lkws_srdhm(a, b); }
+int32_t shim_rdbpot(int32_t x, int32_t e) { return lkws_rounding_divide_by_pot(x, (int)e); }
+"""
+
+
+def _round_div_pot(x, e, halves_up):
+    """x / 2^e to nearest, halves away from zero or up, in Python integers."""
+    q, r = divmod(x, 1 << e)  # floor division
+    twice = 2 * r
+    if twice > (1 << e) or (twice == (1 << e) and (halves_up or x >= 0)):
+        q += 1
+    return q
+
+
+def _wrap32(v):
+    return (v + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def test_fixedpoint_against_integers(tmp_path):
+    """The two multiplier roundings against a model in Python integers: high product rounded half
+    up (gemmlowp's nudge and NEON's vqrdmulh agree), then the right shift rounded away from zero
+    (TFLite's scalar code) or half up (ruy, NEON)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    src = tmp_path / "shim.c"
+    src.write_text(FIXEDPOINT_SHIM)
+    so = tmp_path / "shim.so"
+    subprocess.run(["cc", *CFLAGS, "-fPIC", "-shared", "-fsanitize=undefined", "-fno-sanitize-recover=all",
+                    str(src), "-o", str(so)], check=True, capture_output=True)
+    shim = ctypes.CDLL(str(so))
+    for name in ("shim_double", "shim_half_up", "shim_srdhm", "shim_rdbpot"):
+        getattr(shim, name).restype = ctypes.c_int32
+
+    def model(x, m, s, halves_up):
+        left, right = max(s, 0), max(-s, 0)
+        high = _round_div_pot(_wrap32(x << left) * m, 31, True)
+        return _round_div_pot(high, right, halves_up) if right else high
+
+    @settings(max_examples=3000, deadline=None)
+    @given(x=st.one_of(st.integers(-(1 << 31), (1 << 31) - 1), st.integers(-5000, 5000)),
+           m=st.integers(1 << 30, (1 << 31) - 1) | st.just(1 << 30), s=st.integers(-31, 7))
+    def check_one(x, m, s):
+        assert shim.shim_double(x, m, s) == model(x, m, s, False)
+        assert shim.shim_half_up(x, m, s) == model(x, m, s, True)
+
+    check_one()
+    assert shim.shim_srdhm(-(1 << 31), -(1 << 31)) == (1 << 31) - 1
+    assert [shim.shim_rdbpot(v, 1) for v in (-3, -1, 1, 3)] == [-2, -1, 1, 2]
+
+
+@pytest.mark.parametrize("real", [0.0, 1e-12, 2.0 ** -31, 0.5, 0.75, 1.0, 1.9999999999, 3.5, 2.0 ** 40])
+def test_quantize_multiplier(real):
+    m, s = qz.quantize_multiplier(real)
+    if real == 0.0 or real < 2.0 ** -32:
+        assert (m, s) == (0, 0)
+    elif real >= 2.0 ** 31:
+        assert (m, s) == ((1 << 31) - 1, 30)
+    else:
+        assert (1 << 30) <= m < (1 << 31)
+        assert abs(m * 2.0 ** (s - 31) - real) <= 2.0 ** (s - 32)
+
 def test_conv2d(lib, tf):
     L = tf.keras.layers
     model = chain(tf, (7, 9, 3), (-3.0, 2.5), [
@@ -405,7 +471,7 @@ def _mean(tf, axes, keepdims):
     return tf.keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=axes, keepdims=keepdims))
 
 
-@pytest.mark.parametrize("shape", [(5, 7, 6), (1, 9, 3), (4, 4, 16), (16, 16, 2)])
+@pytest.mark.parametrize("shape", [(5, 7, 6), (1, 9, 3), (4, 4, 16), (3, 5, 37), (16, 16, 2)])
 def test_mean(lib, tf, shape):
     """Every MEAN path of the interpreter. Each case reads its own requantized copy of the input
     (the converter merges identical MEANs and would keep a shared one in float)."""
@@ -429,6 +495,20 @@ def test_mean(lib, tf, shape):
         outs.append(fq(tf, *(rng or (lo, hi)))(layer(x)))
     kinds = check(lib, tf, tf.keras.Model(inp, outs), n=6, seed=sum(shape), expect_ops=["MEAN"])
     assert kinds.count("MEAN") == len(cases)
+
+
+def test_mean_rank3(lib, tf):
+    """MEAN of a rank-3 tensor (over time, over channels, both), reference path."""
+    inp = tf.keras.Input((7, 12), batch_size=1)
+    x0 = fq(tf, -2.0, 3.0)(inp)
+    outs = []
+    for i, (axes, keep, rng) in enumerate([([1], False, (-1.0, 1.0)), ([2], True, (-0.5, 2.0)),
+                                           ([1, 2], False, None)]):
+        lo, hi = -2.0 - 0.3 * i, 3.0
+        x = fq(tf, lo, hi)(x0)
+        outs.append(fq(tf, *(rng or (lo, hi)))(_mean(tf, axes, keep)(x)))
+    kinds = check(lib, tf, tf.keras.Model(inp, outs), n=6, expect_ops=["MEAN"])
+    assert kinds.count("MEAN") == 3
 
 
 def test_mean_constant_input_extremes(lib, tf):
