@@ -230,8 +230,9 @@ def add_params(s1, zp1, s2, zp2, so, zpo):
 
 
 def mul_params(s1, zp1, s2, zp2, so, zpo):
-    """MUL's int8 parameters (mul.cc Prepare): real multiplier s1 * s2 / so, in double."""
-    real = float(f32(s1)) * float(f32(s2)) / float(f32(so))
+    """MUL's int8 parameters (mul.cc Prepare): real multiplier s1 * s2 / so, computed in float32
+    (the three scales are floats; only the result is widened to double)."""
+    real = float(f32(f32(f32(s1) * f32(s2)) / f32(so)))
     m, s = quantize_multiplier(real)
     return dict(input1_offset=-int(zp1), input2_offset=-int(zp2), output_multiplier=m, output_shift=s,
                 output_offset=int(zpo))
