@@ -622,7 +622,7 @@ def test_quantize_dequantize_float(lib, tf, n):
 # ---------------------------------------------------------------- through the generator
 
 def export_case_chain(tf):
-    """conv (per-channel, RELU), depthwise with 20 channels, both pools, padding, MEAN both ways,
+    """conv (per-channel, RELU), depthwise with 20 channels, both pools, PAD and PADV2, MEAN both ways,
     FULLY_CONNECTED, SOFTMAX and its requantize: int8 in and out."""
     L = tf.keras.layers
     inp = tf.keras.Input((9, 10, 3), batch_size=1)
@@ -631,13 +631,15 @@ def export_case_chain(tf):
     x = fq(tf, -1.0, 1.5)(L.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(x))
     x = fq(tf, -1.0, 1.5)(L.MaxPooling2D(2, padding="same")(x))
     x = fq(tf, -1.0, 1.5)(L.ZeroPadding2D(1)(x))
+    pad_v2 = L.Lambda(lambda t: tf.pad(t, [[0, 0], [1, 0], [0, 2], [0, 0]], constant_values=0.5))
+    x = fq(tf, -1.0, 1.5)(pad_v2(x))
     a = fq(tf, -1.0, 1.5)(L.AveragePooling2D(3, strides=2)(x))
     m = fq(tf, -0.5, 0.7)(L.GlobalAveragePooling2D(keepdims=True)(a))
     g = fq(tf, -0.6, 0.9)(L.GlobalAveragePooling2D()(x))
     f = fq(tf, -4.0, 4.0)(L.Dense(6)(L.Concatenate()([L.Flatten()(m), g])))
     s = fq(tf, 0.0, 1.0)(L.Softmax()(f))
-    return tf.keras.Model(inp, [s, m]), {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D",
-                                         "MEAN", "FULLY_CONNECTED", "SOFTMAX", "QUANTIZE"}, None
+    return tf.keras.Model(inp, [s, m]), {"CONV_2D", "DEPTHWISE_CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "PAD",
+                                         "PADV2", "MEAN", "FULLY_CONNECTED", "SOFTMAX", "QUANTIZE"}, None
 
 
 def export_case_elementwise(tf):
