@@ -10,7 +10,7 @@ A cache folder holds:
     codec/            the codec as fitted or loaded (VQ codebook, EnCodec settings, local codec weights)
     <split>.npz       per split: `packed` (uint8 [n, ceil(bits / 8)], np.packbits of bit < 0) for bit
                       codecs, or `x` (float32 [n, 128, 128]) for tf; `labels` (int16 indices into
-                      key.json's labels), `speakers`, `paths` (str)
+                      key.json's labels), `speakers`, `paths` (UTF-8 bytes; load_split decodes them)
 
 Reuse rule: a run whose key equals key.json's, with every file matching index.json, reuses the
 cache and encodes nothing. A cache whose key differs (other data, codec, parameters, task) or whose
@@ -35,7 +35,7 @@ from .fsutil import atomic_dir, atomic_file
 from .progress import progress_bar
 
 FORMAT = "lossykws-feature-cache"
-VERSION = 1
+VERSION = 2
 CODECS = ("tf", "vq", "encodec")
 KEY_FILE, INDEX_FILE, CODEC_DIR = "key.json", "index.json", "codec"
 VQ_CODEBOOK = "vq_codebook.json"
@@ -237,7 +237,7 @@ def _load_audio(clips, bar):
 
 def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, bandwidth=None,
                   encodec_checkpoint=None, encodec_weights="pretrained", fit_budget_s=600.0,
-                  local_config=None, vq_k=16, vq_block=(2, 2), vq_codebook=None, seed=0, batch=64,
+                  local_config=None, vq_k=16, vq_block=(2, 2), vq_codebook=None, seed=0, batch=None,
                   progress=True):
     """Encode every split of the corpus in `data_dirs` with `codec` into the cache `out_dir`.
 
@@ -279,6 +279,7 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
         encode, shape, kind = _build_codec(codec, spec, corpus, tmp / CODEC_DIR, train_clips_audio,
                                            train_features, options, report)
         train_cache.clear()
+        batch = batch or (16 if codec == "encodec" else 64)   # the 24 kHz model: ~100 MB per clip
         for split in datasets.SPLITS:
             clips = corpus.split(split)
             t = time.monotonic()
@@ -293,8 +294,8 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
 
                 feats = codes_to_bits(feats, shape[-1])
             arrays = {"labels": np.array([label_index[c.label] for c in clips], dtype=np.int16),
-                      "speakers": np.array([c.speaker for c in clips], dtype=str),
-                      "paths": np.array([str(c.path) for c in clips], dtype=str)}
+                      "speakers": np.array([c.speaker.encode() for c in clips], dtype=bytes),
+                      "paths": np.array([str(c.path).encode() for c in clips], dtype=bytes)}
             n = len(clips)
             if kind:   # bits: one bit per value, packed
                 arrays["packed"] = np.packbits(feats.reshape(n, int(np.prod(shape))) < 0, axis=1)
@@ -379,7 +380,8 @@ def load_split(cache_dir, split):
     else:
         x = d["x"]
     return {"x": x, "labels": d["labels"].astype(np.int64), "label_names": key["labels"],
-            "speakers": d["speakers"], "paths": d["paths"], "codec": key["codec"]}
+            "speakers": np.char.decode(d["speakers"], "utf-8"), "paths": np.char.decode(d["paths"], "utf-8"),
+            "codec": key["codec"]}
 
 
 def format_report(report, out_dir):
