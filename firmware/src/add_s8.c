@@ -24,8 +24,10 @@ static int broadcast_strides(const lkws_s8_shape *in, const lkws_s8_shape *out, 
 
 static int32_t add_scalar(const lkws_add_s8_params *p, int32_t v1, int32_t v2)
 {
-    const int32_t a = lkws_mul_qm_smaller_than_one(lkws_shl_wrap(v1, p->left_shift), p->input1_multiplier, p->input1_shift);
-    const int32_t b = lkws_mul_qm_smaller_than_one(lkws_shl_wrap(v2, p->left_shift), p->input2_multiplier, p->input2_shift);
+    const int32_t a =
+        lkws_mul_qm_smaller_than_one(lkws_shl_wrap(v1, p->left_shift), p->input1_multiplier, p->input1_shift);
+    const int32_t b =
+        lkws_mul_qm_smaller_than_one(lkws_shl_wrap(v2, p->left_shift), p->input2_multiplier, p->input2_shift);
     return lkws_mul_qm_smaller_than_one(a + b, p->output_multiplier, p->output_shift) + p->output_offset;
 }
 

@@ -27,7 +27,8 @@ int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, con
     int32_t s1[4], s2[4];
     int32_t b, y, x, c;
     int32_t i = 0;
-    const int32_t vec_len = p->vector_run > 0 && p->vector_block > 0 ? p->vector_run / p->vector_block * p->vector_block : 0;
+    const int32_t vec_len =
+        p->vector_run > 0 && p->vector_block > 0 ? p->vector_run / p->vector_block * p->vector_block : 0;
     const int left_shift = p->output_shift > 0 ? (int)p->output_shift : 0;
     const int right_shift = p->output_shift > 0 ? 0 : (int)-p->output_shift;
 

@@ -22,8 +22,8 @@ int lkws_pad_s8(const lkws_s8_shape *in_shape, const int8_t *input, const int32_
         for (y = 0; y < in_d[1]; ++y) {
             for (x = 0; x < in_d[2]; ++x) {
                 const int8_t *src = input + ((b * in_d[1] + y) * in_d[2] + x) * in_d[3];
-                int8_t *dst = output + (((b + before[0]) * out_d[1] + y + before[1]) * out_d[2] + x + before[2]) * out_d[3] +
-                              before[3];
+                const int32_t row = ((b + before[0]) * out_d[1] + y + before[1]) * out_d[2] + x + before[2];
+                int8_t *dst = output + row * out_d[3] + before[3];
                 memcpy(dst, src, (size_t)in_d[3]);
             }
         }

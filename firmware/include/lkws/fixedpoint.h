@@ -22,8 +22,10 @@
 
 #include <stdint.h>
 
-/* gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), halves away from zero,
- * saturating the single overflow case a = b = INT32_MIN. */
+/* gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturating the single
+ * overflow case a = b = INT32_MIN. Its nudge (1 - 2^30 for negative products) with a truncating
+ * division rounds halves up, as NEON's vqrdmulh does (tests/test_kernels_s8.py checks both
+ * against an integer model). */
 static inline int32_t lkws_srdhm(int32_t a, int32_t b)
 {
     int64_t ab;
@@ -66,9 +68,9 @@ static inline int32_t lkws_mul_qm_smaller_than_one(int32_t x, int32_t multiplier
     return lkws_rounding_divide_by_pot(lkws_srdhm(x, multiplier), (int)-shift);
 }
 
-/* Halves-up multiplier (ruy's kernels, NEON vqrdmulh + vrshl), shift in [-31, 30]: x * 2^left_shift (wrapping), high product
- * rounded half up, then a right shift rounded half up (computed in 64 bits, which gives what ruy's
- * int32 overflow guard gives: 2^(31 - right_shift)). */
+/* Halves-up multiplier (ruy's kernels, NEON vqrdmulh + vrshl), shift in [-31, 30]:
+ * x * 2^left_shift (wrapping), high product rounded half up, then a right shift rounded half up
+ * (computed in 64 bits, which gives what ruy's int32 overflow guard gives: 2^(31 - right_shift)). */
 static inline int32_t lkws_mul_qm_half_up(int32_t x, int32_t multiplier, int32_t shift)
 {
     const int left_shift = shift > 0 ? (int)shift : 0;

@@ -65,7 +65,8 @@ class Conv2dS8(OpEmitter):
         y = s8.quantized(self, op, graph, op.outputs[0], "output")
         wt = graph.tensor(op.inputs[1])
         if wt is None or len(wt.shape) != 4 or len(x.shape) != 4 or wt.shape[3] != x.shape[3]:
-            self.unsupported(op, graph, "filter shape (grouped convolution?)", None if wt is None else list(wt.shape), wt)
+            shape = None if wt is None else list(wt.shape)
+            self.unsupported(op, graph, "filter shape (grouped convolution?)", shape, wt)
         out_c = wt.shape[0]
         w = filter_and_bias(self, op, graph, out_c)
         geo = conv_geometry(self, op, graph, w.shape[1], w.shape[2], out_c)

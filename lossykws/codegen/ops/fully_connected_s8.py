@@ -57,6 +57,6 @@ class FullyConnectedS8(OpEmitter):
         return "\n".join([
             f"static const lkws_fc_s8_params p = {{{-s8.zero_point(x)}, {s8.zero_point(y)}, {lo}, {hi}, {per_channel}, "
             f"{qz.fully_connected_half_up_outputs(units)}}};",
-            s8.call(ctx, f"lkws_fully_connected_s8(&p, {x.num_elements // depth}, {depth}, {units}, {ctx.ref(x.index)}, "
-                         f"{ctx.ref(w.index)}, {bias}, {m}, {s}, {ctx.ref(y.index)})"),
+            s8.call(ctx, f"lkws_fully_connected_s8(&p, {x.num_elements // depth}, {depth}, {units}, "
+                         f"{ctx.ref(x.index)}, {ctx.ref(w.index)}, {bias}, {m}, {s}, {ctx.ref(y.index)})"),
         ])
