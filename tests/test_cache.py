@@ -234,3 +234,18 @@ def test_shared_clips_sizes(shared_clips, tmp_path):
     r = cache.encode_corpus([root], "vq", tmp_path / "vq", "words8", progress=False)
     for s in r["splits"].values():
         assert s["payload_mib"] == pytest.approx(s["float32_128x128_mib"] / 32, abs=1e-3)
+
+
+def test_listen_through_a_run_directory(corpus, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "codec").mkdir(parents=True)
+    clips = np.stack([audio.load_clip(p) for p in sorted(corpus.rglob("*.wav"))])
+    vq.fit(frontend.features_batch(clips), k=4).save(run_dir / "codec" / "vq_codebook.json")
+    (run_dir / "config.json").write_text(json.dumps({"task": "words8", "codec": {"name": "vq", "k": 4}}))
+    wav = tmp_path / "o.wav"
+    r = run("listen", run_dir, corpus / "no" / "00000002_nohash_0.wav", "--out", wav)
+    assert r.returncode == 0, r.stderr
+    assert audio.read_wav(wav)[0].shape == (16000, 1)
+    (run_dir / "config.json").write_text(json.dumps({"codec": "mp3"}))
+    assert_one_line_error(run("listen", run_dir, corpus / "no" / "00000002_nohash_0.wav", "--out", wav),
+                          "no known codec")
