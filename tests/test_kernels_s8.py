@@ -659,7 +659,33 @@ def export_case_elementwise(tf):
     return tf.keras.Model(inp, [y]), {"QUANTIZE", "ADD", "MUL", "MEAN", "DEQUANTIZE"}, tf.float32
 
 
-@pytest.mark.parametrize("case", ["chain", "elementwise"])
+def export_case_default_range(tf):
+    """A mixed float/int8/binary model as LCE converts it with experimental_default_int8_range:
+    QUANTIZE, int8 CONV_2D (RELU), DEPTHWISE_CONV_2D, ADD, LceQuantize of int8, a binary conv to
+    float, then QUANTIZE, MEAN, FULLY_CONNECTED, SOFTMAX and DEQUANTIZE."""
+    import larq as lq
+
+    L = tf.keras.layers
+    i = L.Input((12, 12, 3), batch_size=1)
+    x = L.ReLU()(L.BatchNormalization()(L.Conv2D(16, 3, padding="same")(i)))
+    x = L.Add()([x, L.DepthwiseConv2D(3, padding="same")(x)])
+    x = lq.layers.QuantConv2D(32, 3, padding="same", pad_values=1.0, input_quantizer="ste_sign",
+                              kernel_quantizer="ste_sign", kernel_constraint="weight_clip", use_bias=False)(x)
+    x = L.BatchNormalization()(x)
+    x = L.Softmax()(L.Dense(10)(L.GlobalAveragePooling2D()(x)))
+    model = tf.keras.Model(i, x)
+    rng = np.random.default_rng(11)
+    for layer in model.layers:
+        if isinstance(layer, L.BatchNormalization):
+            n = layer.gamma.shape[0]
+            layer.set_weights([rng.uniform(0.3, 1.5, n) * rng.choice([-1.0, 1.0], n), rng.normal(0, 1, n),
+                               rng.normal(0, 2, n), rng.uniform(0.5, 3.0, n)])
+    expect = {"QUANTIZE", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "LceBconv2d", "MEAN", "FULLY_CONNECTED",
+              "SOFTMAX", "DEQUANTIZE"}
+    return model, expect, {"experimental_default_int8_range": (-3.0, 3.0)}
+
+
+@pytest.mark.parametrize("case", ["chain", "elementwise", "default_range"])
 def test_export_parity(tf, case, tmp_path):
     """The int8 emitters through the generator: export a host project, build it with ASan and
     UBSan, and compare every tensor with the interpreter's (integers bit-exact)."""
@@ -674,7 +700,12 @@ def test_export_parity(tf, case, tmp_path):
         pytest.skip("make missing")
     tf.keras.utils.set_random_seed(7)
     model, expect, io_type = globals()[f"export_case_{case}"](tf)
-    fb = convert(tf, model, io_type)
+    if isinstance(io_type, dict):  # converter options instead of an int8/float32 interface
+        import larq_compute_engine as lce
+
+        fb = lce.convert_keras_model(model, **io_type)
+    else:
+        fb = convert(tf, model, io_type)
     kinds = {op.kind for op in read_model(fb).ops}
     assert expect <= kinds, f"the converted model lacks {expect - kinds}: {kinds}"
     src = tmp_path / "model.tflite"
