@@ -760,3 +760,70 @@ def test_export_qemu_int8(tf, tmp_path):
             assert np.array_equal(got, reference[t["tensor"]].reshape(-1)), f"op {op['index']} {op['kind']}"
             compared += 1
     assert compared == len(manifest["ops"])
+
+
+# ---------------------------------------------------------------- emitter checks (no TensorFlow)
+
+def _graph(op_kind, options, tensors, inputs, outputs):
+    from lossykws.codegen.ir import Graph, Op
+
+    return Graph(tensors=tensors, ops=[Op(0, op_kind, inputs, outputs, options)], inputs=[0], outputs=outputs)
+
+
+def _t(index, shape, dtype="int8", scale=(0.1,), zp=(0,), data=None):
+    from lossykws.codegen.ir import Tensor
+
+    return Tensor(index, f"t{index}", tuple(shape), dtype, None if scale is None else np.array(scale, np.float32),
+                  None if zp is None else np.array(zp, np.int64), 0, data)
+
+
+CONV_OPTS = dict(padding="SAME", stride_h=1, stride_w=1, dilation_h_factor=1, dilation_w_factor=1,
+                 fused_activation_function="NONE")
+
+
+@pytest.mark.parametrize("change,message", [
+    (dict(), None),
+    (dict(filter_zp=(3,)), "filter zero point"),
+    (dict(act="TANH"), "fused_activation_function=TANH"),
+    (dict(padding="EXPLICIT"), "option padding=EXPLICIT"),
+    (dict(in_scales=(0.1, 0.2)), "input per-channel quantization"),
+    (dict(out_dtype="int16"), "output dtype"),
+    (dict(filter_const=False), "filter (constant expected)"),
+])
+def test_conv_emitter_checks(change, message):
+    """The int8 CONV_2D emitter accepts a well-formed op and refuses the rest with one line naming
+    the op, the option and the tensor."""
+    from lossykws.codegen.ops.base import UnsupportedOp, emitter_for
+
+    opts = dict(CONV_OPTS, padding=change.get("padding", "SAME"),
+                fused_activation_function=change.get("act", "NONE"))
+    w = np.ones((4, 3, 3, 2), np.int8)
+    tensors = [
+        _t(0, (1, 5, 5, 2), scale=change.get("in_scales", (0.1,))),
+        _t(1, (4, 3, 3, 2), scale=(0.01,) * 4, zp=change.get("filter_zp", (0,)),
+           data=w if change.get("filter_const", True) else None),
+        _t(2, (4,), "int32", scale=None, zp=None, data=np.zeros(4, np.int32)),
+        _t(3, (1, 5, 5, 4), change.get("out_dtype", "int8"), scale=(0.05,), zp=(-3,)),
+    ]
+    g = _graph("CONV_2D", opts, tensors, [0, 1, 2], [3])
+    em = emitter_for(g.ops[0], g)
+    assert type(em).__name__ == "Conv2dS8"
+    if message is None:
+        em.check(g.ops[0], g)
+    else:
+        with pytest.raises(UnsupportedOp) as e:
+            em.check(g.ops[0], g)
+        text = str(e.value)
+        assert text.startswith("op 0 (CONV_2D): ") and message in text and "\n" not in text, text
+
+
+def test_mean_and_softmax_emitters_refuse():
+    from lossykws.codegen.ops.base import UnsupportedOp, emitter_for
+
+    axes = _t(1, (2,), "int32", scale=None, zp=None, data=np.array([1, 2], np.int32))
+    g = _graph("MEAN", {"keep_dims": False}, [_t(0, (1, 4, 4, 8)), axes, _t(2, (1, 4, 8))], [0, 1], [2])
+    with pytest.raises(UnsupportedOp, match="output shape"):
+        emitter_for(g.ops[0], g).check(g.ops[0], g)
+    g = _graph("SOFTMAX", {"beta": 1.0}, [_t(0, (1, 10)), _t(1, (1, 10), "int16")], [0], [1])
+    with pytest.raises(UnsupportedOp, match="output dtype"):
+        emitter_for(g.ops[0], g).check(g.ops[0], g)
