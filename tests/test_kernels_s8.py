@@ -467,6 +467,29 @@ def test_pooling(lib, tf):
     check(lib, tf, model, seed=1, expect_ops=["MAX_POOL_2D", "AVERAGE_POOL_2D"])
 
 
+def test_channel_counts(lib, tf):
+    """Channel counts 1, 4, 31, 32, 33, 64, 65 through CONV_2D, DEPTHWISE_CONV_2D (vector blocks of
+    8 plus remainders), pools and FULLY_CONNECTED, with strides and both paddings."""
+    L = tf.keras.layers
+    model = chain(tf, (9, 8, 3), (-2.0, 2.0), [
+        (L.Conv2D(1, 3, padding="same"), (-1.0, 1.0)),
+        (L.Conv2D(4, 2, padding="valid"), (-1.0, 1.0)),
+        (L.Conv2D(31, 3, strides=2, padding="same", activation="relu"), (0.0, 2.0)),
+        (L.DepthwiseConv2D(3, padding="same"), (-1.0, 1.0)),
+        (L.Conv2D(33, 1), (-1.5, 1.5)),
+        (L.DepthwiseConv2D(2, padding="valid", depth_multiplier=2), (-1.0, 1.0)),
+        (L.Conv2D(65, 1), (-1.0, 1.0)),
+        (L.DepthwiseConv2D(3, padding="same"), (-1.0, 1.0)),
+        (L.MaxPooling2D(2, padding="same"), (-1.0, 1.0)),
+        (L.Conv2D(32, 1), (-1.0, 1.0)),
+        (L.Flatten(), (-1.0, 1.0)),
+        (L.Dense(65), (-2.0, 2.0)),
+        (L.Dense(64), (-2.0, 2.0)),
+    ])
+    kinds = check(lib, tf, model, n=12, seed=2, expect_ops=["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"])
+    assert kinds.count("DEPTHWISE_CONV_2D") == 3
+
+
 def _mean(tf, axes, keepdims):
     return tf.keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=axes, keepdims=keepdims))
 
