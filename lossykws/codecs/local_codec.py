@@ -305,6 +305,9 @@ def fit_local_codec(corpus_clips, budget_s, config=LocalCodecConfig(), seed=0, p
     # 2. k-means on the encoder's outputs
     frames_per_batch = config.batch * model.frame_rate
     _init_from_encoder(model, train_t, config, seed, frames_per_batch)
+    with torch.no_grad():
+        first = model.quantizer.encode(model.encoder(train_t[:config.kmeans_clips, None]), model.frame_rate)
+    check_informative(first.numpy(), "local codec's initial codes")   # before spending the budget
     # 3. the whole codec
     steps = 0
     while steps == 0 or time.monotonic() < stop_codec:
