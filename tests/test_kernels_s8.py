@@ -850,3 +850,12 @@ def test_mean_and_softmax_emitters_refuse():
     g = _graph("SOFTMAX", {"beta": 1.0}, [_t(0, (1, 10)), _t(1, (1, 10), "int16")], [0], [1])
     with pytest.raises(UnsupportedOp, match="output dtype"):
         emitter_for(g.ops[0], g).check(g.ops[0], g)
+
+
+@pytest.mark.parametrize("input_scale,beta", [(0.0235, 1.0), (0.125, 0.37), (1e-3, 2.0)])
+def test_softmax_table_c_and_python(lib, input_scale, beta):
+    """The C table helper and the generator's table agree (both use this platform's expf)."""
+    table = np.zeros(256, np.float32)
+    lib.lkws_softmax_s8_table(ctypes.c_float(input_scale), ctypes.c_float(beta), ptr(table))
+    assert table.tobytes() == qz.softmax_exp_table(input_scale, beta).tobytes()
+    assert table[255] == 1.0 and np.all(np.diff(table) >= 0)
