@@ -227,6 +227,20 @@ def case_pooling_heads(tf, lq):
     return tf.keras.Model(i, x), {"REDUCE_MAX", "CONCATENATION", "LOGISTIC", "LceDequantize"}
 
 
+def case_float_gemm_paths(tf, lq):
+    """The interpreter's two float GEMM paths, mirrored for bit-exact sums: a single-pixel CONV_2D
+    (custom GEMV: four lanes, tail, bias last; 45 taps) and a FULLY_CONNECTED over several rows
+    (ruy: bias first, fused multiply-adds), plus a GEMV FULLY_CONNECTED with depth % 4 == 2."""
+    L = tf.keras.layers
+    i = L.Input((3, 3, 5))
+    x = L.Conv2D(6, 3, padding="valid", bias_initializer="random_normal")(i)
+    x = L.Reshape((2, 3))(x)
+    x = L.Dense(7, bias_initializer="random_normal")(x)
+    x = L.Flatten()(x)
+    x = L.Dense(5, bias_initializer="random_normal")(x)
+    return tf.keras.Model(i, x), {"CONV_2D", "FULLY_CONNECTED"}
+
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 

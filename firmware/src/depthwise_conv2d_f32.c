@@ -1,5 +1,7 @@
 #include "lkws/ops_f32.h"
 
+/* As the interpreter's optimized float DEPTHWISE_CONV_2D: start at the bias, then add the rounded
+ * products tap by tap in (filter_y, filter_x) order (no fused multiply-add). */
 void lkws_depthwise_conv2d_f32(const lkws_window_params *p, const float *input,
                                const float *filter, const float *bias, float *output)
 {
@@ -11,7 +13,7 @@ void lkws_depthwise_conv2d_f32(const lkws_window_params *p, const float *input,
                 for (int32_t ic = 0; ic < p->in_c; ++ic) {
                     for (int32_t m = 0; m < p->depth_multiplier; ++m) {
                         const int32_t oc = ic * p->depth_multiplier + m;
-                        float total = 0.0f;
+                        float total = bias != NULL ? bias[oc] : 0.0f;
                         for (int32_t fy = 0; fy < p->filter_h; ++fy) {
                             const int32_t iy = y0 + fy * p->dilation_h;
                             if (iy < 0 || iy >= p->in_h) {
@@ -27,9 +29,6 @@ void lkws_depthwise_conv2d_f32(const lkws_window_params *p, const float *input,
                                 const float prod = v * w;
                                 total = total + prod;
                             }
-                        }
-                        if (bias != NULL) {
-                            total = total + bias[oc];
                         }
                         total = total < p->act_min ? p->act_min : (total > p->act_max ? p->act_max : total);
                         output[(((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox) * (size_t)p->out_c + (size_t)oc] = total;

@@ -19,9 +19,10 @@ typedef struct {
     float act_min, act_max;   /* fused activation as a clamp */
 } lkws_window_params;
 
-/* filter [out_c, filter_h, filter_w, in_c]; bias [out_c] or NULL. */
+/* filter [out_c, filter_h, filter_w, in_c]; bias [out_c] or NULL; scratch: filter_h*filter_w*in_c
+ * floats (used for a single output pixel only, see conv2d_f32.c). */
 void lkws_conv2d_f32(const lkws_window_params *p, const float *input, const float *filter,
-                     const float *bias, float *output);
+                     const float *bias, float *output, float *scratch);
 /* filter [1, filter_h, filter_w, out_c], out_c = in_c * depth_multiplier; bias or NULL. */
 void lkws_depthwise_conv2d_f32(const lkws_window_params *p, const float *input,
                                const float *filter, const float *bias, float *output);
@@ -29,10 +30,14 @@ void lkws_depthwise_conv2d_f32(const lkws_window_params *p, const float *input,
 void lkws_max_pool2d_f32(const lkws_window_params *p, const float *input, float *output);
 void lkws_average_pool2d_f32(const lkws_window_params *p, const float *input, float *output);
 
-/* input [batches, depth], weights [units, depth], bias [units] or NULL. */
+/* input [batches, depth], weights [units, depth], bias [units] or NULL. Sums in the order of the
+ * interpreter's GEMM paths (see fully_connected_f32.c). */
 void lkws_fully_connected_f32(const float *input, const float *weights, const float *bias,
                               float *output, int32_t batches, int32_t depth, int32_t units,
                               float act_min, float act_max);
+
+/* One dot product as TFLite's custom float GEMV computes it (four lanes, then bias). */
+float lkws_dot_gemv4_f32(const float *x, const float *w, int32_t depth, float bias, int has_bias);
 
 /* Mean over the axes flagged in reduce[4] of a 4D tensor dims[4] (shorter ranks padded with
  * leading 1s); output in row-major order of the kept axes. */

@@ -6,7 +6,7 @@ from .base import OpEmitter, register
 @register
 class Conv2dF32(OpEmitter):
     kinds = ("CONV_2D",)
-    sources = ("conv2d_f32.c",)
+    sources = ("conv2d_f32.c", "fully_connected_f32.c")  # the latter: the GEMV dot product
     headers = ("lkws/ops_f32.h",)
 
     def handles(self, op, graph):
@@ -22,9 +22,15 @@ class Conv2dF32(OpEmitter):
             self.unsupported(op, graph, "filter shape (grouped convolution?)", list(w.shape), w)
         window_params(op, graph, self, (w.shape[1], w.shape[2]), w.shape[0])
 
+    def scratch_bytes(self, op, graph):
+        w, y = graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
+        single = len(y.shape) == 4 and y.shape[0] * y.shape[1] * y.shape[2] == 1
+        return 4 * w.shape[1] * w.shape[2] * w.shape[3] if single else 0
+
     def emit(self, op, graph, ctx):
         w = graph.tensor(op.inputs[1])
         p = window_params(op, graph, self, (w.shape[1], w.shape[2]), w.shape[0])
         bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
+        scratch = f"(float *){ctx.scratch()}" if self.scratch_bytes(op, graph) else "NULL"
         return (f"static const lkws_window_params p = {p};\n"
-                f"lkws_conv2d_f32(&p, {ctx.ref(op.inputs[0])}, {ctx.ref(w.index)}, {bias}, {ctx.ref(op.outputs[0])});")
+                f"lkws_conv2d_f32(&p, {ctx.ref(op.inputs[0])}, {ctx.ref(w.index)}, {bias}, {ctx.ref(op.outputs[0])}, {scratch});")
