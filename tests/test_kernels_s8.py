@@ -49,7 +49,7 @@ AddParams = _struct("AddParams", [(n, I32) for n in (
     "vector_mode")])
 MulParams = _struct("MulParams", [(n, I32) for n in (
     "input1_offset", "input2_offset", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max",
-    "vector_run", "vector_block")])
+    "vector_run", "vector_mode")])
 
 
 def compile_library(out_dir):
@@ -228,7 +228,7 @@ def run_op(lib, kind, tins, tout, opts, vals):
             fn = lib.lkws_add_s8
         else:
             p = MulParams(**qz.mul_params(t1.s, t1.z, t2.s, t2.z, tout.s, tout.z), act_min=lo, act_max=hi,
-                          vector_run=run, vector_block=qz.MUL_VECTOR_BLOCK)
+                          vector_run=run, vector_mode=mode)
             fn = lib.lkws_mul_s8
         a, b = np.ascontiguousarray(vals[0], np.int8), np.ascontiguousarray(vals[1], np.int8)
         rc = fn(ctypes.byref(p), ctypes.byref(s1), ptr(a), ctypes.byref(s2), ptr(b),
@@ -324,10 +324,12 @@ def check(lib, tf, model, n=8, seed=0, expect_ops=(), patch=None, x=None):
     kinds = [k for k, *_ in ops]
     for k in expect_ops:
         assert k in kinds, f"converter did not emit {k}: {kinds}"
+    producer = {outs[0]: f"op {j} {k}" for j, (k, _, outs, _) in enumerate(ops)}
     for i, (r, g) in enumerate(zip(ref, got)):
         diff = np.argwhere(r != g)
         assert diff.size == 0, (
-            f"output {i} (tensor {outputs[i]}) of {kinds}: {len(diff)} of {r.size} differ, first at "
+            f"output {i} (tensor {outputs[i]}, {producer.get(outputs[i])}) of {kinds}: {len(diff)} of {r.size} "
+            f"differ, first at "
             f"{tuple(diff[0])}: interpreter {r[tuple(diff[0])]} kernels {g[tuple(diff[0])]}")
     return kinds
 
@@ -859,3 +861,27 @@ def test_softmax_table_c_and_python(lib, input_scale, beta):
     lib.lkws_softmax_s8_table(ctypes.c_float(input_scale), ctypes.c_float(beta), ptr(table))
     assert table.tobytes() == qz.softmax_exp_table(input_scale, beta).tobytes()
     assert table[255] == 1.0 and np.all(np.diff(table) >= 0)
+
+
+def test_add_mul_int16_wrap(lib, tf):
+    """Outputs far beyond the output range: the interpreter's vector loops narrow to int16 with
+    wrap-around before saturating (so a huge positive sum can come out as -128), its scalar loops
+    saturate; 37 elements per row = 32 vector + 5 scalar."""
+    L = tf.keras.layers
+    inp = tf.keras.Input((3, 37), batch_size=1)
+    x = fq(tf, -2.0, 2.0)(inp)
+    a = fq(tf, -2.0, 2.0)(L.Dense(37)(x))
+    row = fq(tf, -2.0, 2.0)(L.Lambda(lambda t: tf.reduce_mean(t, axis=1, keepdims=True))(a))
+    col = fq(tf, -1.5, 2.5)(L.Lambda(lambda t: tf.reduce_mean(t, axis=2, keepdims=True))(a))
+    outs = [
+        fq(tf, -0.01, 0.01)(L.Add()([a, x])),
+        fq(tf, -0.01, 0.01)(L.Add()([a, row])),  # broadcast rows: runs of 37
+        fq(tf, -0.01, 0.01)(L.Add()([a, col])),  # scalar broadcast: runs of 37, the 8-wide loop
+        fq(tf, -3.0, 2.5)(L.Add()([x, col])),
+        fq(tf, -0.004, 0.004)(L.Multiply()([a, x])),
+        fq(tf, -0.004, 0.004)(L.Multiply()([a, row])),
+        fq(tf, -0.004, 0.004)(L.Multiply()([a, col])),
+        fq(tf, -2.0, 3.0)(L.Multiply()([x, col])),
+    ]
+    kinds = check(lib, tf, tf.keras.Model(inp, outs), n=8, expect_ops=["ADD", "MUL"])
+    assert kinds.count("ADD") == 4 and kinds.count("MUL") == 4

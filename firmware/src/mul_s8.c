@@ -1,6 +1,9 @@
-/* MUL, int8, with broadcasting: (x1 - zp1) * (x2 - zp2) rescaled by s1 * s2 / s_out; TFLite's
- * double rounding in the scalar formula, vqrdmulh (halves up) then gemmlowp's rounding divide in
- * the interpreter's vector formula (lkws/builtins_s8.h: vector split). */
+/* MUL, int8, with broadcasting: (x1 - zp1) * (x2 - zp2) rescaled by s1 * s2 / s_out. The
+ * interpreter's scalar and vector formulas round alike (gemmlowp's high multiply and NEON's
+ * vqrdmulh agree) and differ in how they narrow to int8 (lkws/builtins_s8.h: vector split):
+ * its 16-wide vector loop saturates to int16, adds the output offset in int16 (wrapping: a huge
+ * negative product can come out as 127) and saturates to int8; the rest (observed: also an 8-wide
+ * remainder loop) clamps the offset result to int8. */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
 
@@ -27,14 +30,13 @@ int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, con
     int32_t s1[4], s2[4];
     int32_t b, y, x, c;
     int32_t i = 0;
-    const int32_t vec_len =
-        p->vector_run > 0 && p->vector_block > 0 ? p->vector_run / p->vector_block * p->vector_block : 0;
+    const int32_t len16 = p->vector_run > 0 ? p->vector_run / 16 * 16 : 0;
     const int left_shift = p->output_shift > 0 ? (int)p->output_shift : 0;
     const int right_shift = p->output_shift > 0 ? 0 : (int)-p->output_shift;
 
     if (broadcast_strides(in1_shape, out_shape, s1) != LKWS_S8_OK ||
         broadcast_strides(in2_shape, out_shape, s2) != LKWS_S8_OK || p->act_min > p->act_max ||
-        p->vector_run < 0 || p->vector_block < 0) {
+        p->vector_run < 0 || p->vector_mode < 0 || p->vector_mode > 2) {
         return LKWS_S8_ARG_ERROR;
     }
     for (b = 0; b < out_shape->n; ++b) {
@@ -44,10 +46,11 @@ int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, con
                     const int32_t v1 = p->input1_offset + input1[b * s1[0] + y * s1[1] + x * s1[2] + c * s1[3]];
                     const int32_t v2 = p->input2_offset + input2[b * s2[0] + y * s2[1] + x * s2[2] + c * s2[3]];
                     int32_t out;
-                    if (vec_len > 0 && i % p->vector_run < vec_len) {
+                    const int32_t j = p->vector_mode != 0 && p->vector_run > 0 ? i % p->vector_run : INT32_MAX;
+                    if (j < len16) {
                         const int32_t m = lkws_srdhm_half_up(lkws_shl_wrap(v1 * v2, left_shift), p->output_multiplier);
-                        const int32_t r = lkws_rounding_divide_by_pot(m, right_shift);
-                        out = lkws_clamp_i32(lkws_wrap_i16(lkws_wrap_i16(r) + p->output_offset), -128, 127);
+                        const int32_t r = lkws_clamp_i32(lkws_rounding_divide_by_pot(m, right_shift), -32768, 32767);
+                        out = lkws_clamp_i32(lkws_wrap_i16(r + p->output_offset), -128, 127);
                     } else {
                         out = lkws_mul_qm_double(v1 * v2, p->output_multiplier, p->output_shift) + p->output_offset;
                     }

@@ -53,9 +53,6 @@ def requantize_half_up_count(n):
     return int(n) // 16 * 16
 
 
-MUL_VECTOR_BLOCK = 8  # optimized_integer_ops::MulElementwise's vector loop
-
-
 def broadcast_vector_run(shape1, shape2):
     """TFLite's ProcessBroadcastShapes for ADD/MUL: (vector_run, mode) of the interpreter's loops.
 

@@ -186,7 +186,7 @@ typedef struct {
     int32_t output_offset;
     int32_t act_min, act_max;
     int32_t vector_run;
-    int32_t vector_block; /* block size of the vector loop */
+    int32_t vector_mode; /* 0: all scalar; 1 or 2 (as for ADD): blocks of 16 */
 } lkws_mul_s8_params;
 
 int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, const int8_t *input1,

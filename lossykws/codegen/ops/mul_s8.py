@@ -22,8 +22,7 @@ class MulS8(OpEmitter):
         p = qz.mul_params(s8.scale(a), s8.zero_point(a), s8.scale(b), s8.zero_point(b), s8.scale(y), s8.zero_point(y))
         s8.check_shift_range(self, op, graph, [p["output_shift"]], y)
         p["act_min"], p["act_max"] = s8.activation(self, op, graph, y)
-        p["vector_run"] = qz.broadcast_vector_run(a.shape, b.shape)[0]
-        p["vector_block"] = qz.MUL_VECTOR_BLOCK
+        p["vector_run"], p["vector_mode"] = qz.broadcast_vector_run(a.shape, b.shape)
         return a, b, y, da, db, p
 
     def check(self, op, graph):
@@ -32,7 +31,7 @@ class MulS8(OpEmitter):
     def emit(self, op, graph, ctx):
         a, b, y, da, db, p = self._parts(op, graph)
         order = ("input1_offset", "input2_offset", "output_multiplier", "output_shift", "output_offset", "act_min",
-                 "act_max", "vector_run", "vector_block")
+                 "act_max", "vector_run", "vector_mode")
         return "\n".join([
             "static const lkws_mul_s8_params p = {" + ", ".join(str(p[k]) for k in order) + "};",
             s8.c_shape("as", da), s8.c_shape("bs", db), s8.c_shape("ys", y.shape),
