@@ -639,7 +639,8 @@ def test_quantize_dequantize_float(lib, tf, n):
     rng = np.random.default_rng(n)
     ties = ((rng.integers(-140, 140, size=(6, n)) + 0.5) / 128.0).astype(np.float32)
     rand = rng.uniform(-1.2, 1.2, size=(6, n)).astype(np.float32)
-    kinds = check(lib, tf, tf.keras.Model(inp, [y]), x=np.concatenate([ties, rand]),
+    extreme = np.resize(np.array([np.inf, -np.inf, np.nan, 3e9, -3e9, 1e30, 2.0 ** 24, -0.0], np.float32), (1, n))
+    kinds = check(lib, tf, tf.keras.Model(inp, [x, y]), x=np.concatenate([ties, rand, extreme, extreme[:, ::-1]]),
                   expect_ops=["QUANTIZE", "DEQUANTIZE"])
     assert kinds[0] == "QUANTIZE" and kinds[-1] == "DEQUANTIZE", kinds
 

@@ -4,13 +4,15 @@
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
 
-/* Clamp in float before converting so that huge values and infinities saturate instead of
- * overflowing the int conversion (the interpreter's behaviour there is x86's, not worth mirroring). */
+/* The interpreter converts with x86's float-to-int conversion, which gives INT32_MIN for values
+ * out of the int32 range and for NaN, then adds the zero point in int32 (wrapping) and clamps: so
+ * +inf and huge positive values quantize to -128 (or 127 when the zero point makes the sum wrap).
+ * Mirrored here in portable C so that a device gives the same bits. */
 static int8_t saturate_s8(float q, int32_t zero_point)
 {
-    q = q < 256.0f ? q : 256.0f;
-    q = q > -256.0f ? q : -256.0f;
-    return (int8_t)lkws_clamp_i32((int32_t)q + zero_point, -128, 127);
+    const int32_t v = (q >= -2147483648.0f && q < 2147483648.0f) ? (int32_t)q : INT32_MIN;
+    const int32_t sum = (int32_t)((uint32_t)v + (uint32_t)zero_point);
+    return (int8_t)lkws_clamp_i32(sum, -128, 127);
 }
 
 int lkws_quantize_f32_s8(int32_t n, const float *input, float scale, int32_t zero_point, int32_t vector_count,
