@@ -614,8 +614,8 @@ def test_pad_reshape(lib, tf):
     assert "PADV2" in kinds or kinds.count("PAD") == 2
 
 
-@pytest.mark.parametrize("n", [5, 16, 21, 40])
-def test_requantize_ties(lib, tf, n):
+@pytest.mark.parametrize("n,out_range", [(5, None), (16, None), (21, None), (40, None), (37, (-0.01, 0.01))])
+def test_requantize_ties(lib, tf, n, out_range):
     """int8 -> int8 QUANTIZE with multiplier 1/4 (shift -1): inputs 2 mod 4 tie in the final
     shift; the vector blocks of 16 round negative ties up, the scalar rest away from zero. (The
     converter requantizes a tensor that is both an output and, reshaped, another output with a
@@ -624,7 +624,7 @@ def test_requantize_ties(lib, tf, n):
     inp = tf.keras.Input((n,), batch_size=1)
     x = fq(tf, -1.28, 1.27)(inp)
     d = fq(tf, -1.28, 1.27)(L.Dense(n)(x))
-    y = fq(tf, -5.12, 5.08)(L.Reshape((1, n))(d))
+    y = fq(tf, *(out_range or (-5.12, 5.08)))(L.Reshape((1, n))(d))  # a narrow range: multiplier > 1
     kinds = check(lib, tf, tf.keras.Model(inp, [d, y]), n=6, seed=n, expect_ops=["QUANTIZE"])
     assert "QUANTIZE" in kinds, kinds
 
