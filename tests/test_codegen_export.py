@@ -186,6 +186,16 @@ def test_plan_never_overlaps_live_tensors():
     assert all(o % 16 == 0 for o in plan.offsets.values())
 
 
+def test_fusion_drops_the_float_tensor(tmp_path):
+    fused = export_project(TINY, tmp_path / "a", "host")
+    plain = export_project(TINY, tmp_path / "b", "host", fuse=False)
+    assert [op["kind"] for op in plain["ops"]][2:4] == ["LceBconv2d", "LceQuantize"]
+    assert [op["kind"] for op in fused["ops"]][2:4] == ["LceBconv2d", "LceBMaxPool2d"]
+    assert fused["ops"][2]["outputs"][0]["tensor"] == 14 and fused["ops"][2]["index"] == 2
+    assert fused["arena_bytes"] < plain["arena_bytes"]
+    assert "lkws_bconv2d_f32_signs_opt" in (tmp_path / "a" / "model.c").read_text()
+
+
 def test_plan_chain_reuses_memory():
     ts = [Tensor(i, f"t{i}", (100,), "float32") for i in range(5)]
     ops = [Op(i, "RELU", [i], [i + 1]) for i in range(4)]
@@ -208,7 +218,9 @@ def test_host_project_builds_and_runs(tmp_path):
     assert len(lines) == 6 and lines[-1].startswith("label ")
     scores = [float(line.split()[-1]) for line in lines[:5]]
     assert abs(sum(scores) - 1) < 1e-5
-    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == sorted(f"t{i}.bin" for i in range(11, 20))
+    # Every op output, except tensor 13: the float output of op 2 (zero-padded bconv) read only by
+    # the LceQuantize of op 3, fused away by default.
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == sorted(f"t{i}.bin" for i in range(11, 20) if i != 13)
     (tmp_path / "short.bin").write_bytes(b"\0" * 10)
     r = subprocess.run([str(out / "model"), str(tmp_path / "short.bin")], capture_output=True, text=True)
     assert r.returncode == 1 and "expected exactly 1024 bytes" in r.stderr

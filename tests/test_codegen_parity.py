@@ -270,10 +270,8 @@ def _kinds(graph):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_parity(case, tmp_path):
-    from lossykws.codegen.project import export_project
+    from lossykws.codegen.project import export_project, fuse_bconv_quantize
     from lossykws.codegen.reader import read_model
-    from lossykws.emulate import build_host, compare_run, read_manifest, run_host
-    from lossykws.lce_reference import run_all_tensors
 
     tf, lq, lce = _stack()
     tf.keras.utils.set_random_seed(sorted(CASES).index(case))
@@ -287,8 +285,21 @@ def test_parity(case, tmp_path):
 
     src = tmp_path / "model.tflite"
     src.write_bytes(fb)
-    proj = tmp_path / "proj"
-    export_project(src, proj, "host")
+    # Unfused, every tensor of the .tflite is observable and compared; the default (fused) export
+    # is checked too where fusion changes the schedule (LceBconv2d float -> LceQuantize).
+    builds = [(tmp_path / "proj", False)]
+    if fuse_bconv_quantize(graph) is not graph:
+        builds.append((tmp_path / "fused", True))
+    for proj, fuse in builds:
+        export_project(src, proj, "host", fuse=fuse)
+        _run_and_compare(case, proj, fb, graph, rng, tmp_path / f"run_{proj.name}")
+
+
+def _run_and_compare(case, proj, fb, graph, rng, tmp_path):
+    from lossykws.emulate import build_host, compare_run, read_manifest, run_host
+    from lossykws.lce_reference import run_all_tensors
+
+    tmp_path.mkdir(exist_ok=True)
     program = build_host(proj, sanitize=True)
     manifest = read_manifest(proj)
     for k in range(2):
@@ -305,9 +316,12 @@ def test_parity(case, tmp_path):
             xs.append(x)
         _, dumps = run_host(program, files, tmp_path / f"dump{k}")
         reference = run_all_tensors(fb, xs)
-        assert set(reference) <= set(dumps) | set(graph.inputs)
+        written = {o["tensor"] for op in manifest["ops"] for o in op["outputs"]}
+        assert written <= set(dumps) and written <= set(reference)
+        if proj.name == "proj":
+            assert set(reference) <= set(dumps) | set(graph.inputs)
         first, worst = compare_run(manifest, dumps, reference)
-        assert first is None, f"{case}, input {k}: {first}"
+        assert first is None, f"{case} ({proj.name}), input {k}: {first}"
 
 
 def test_emulate_cli(tmp_path):

@@ -128,6 +128,34 @@ void lkws_bconv2d_f32_opt(const lkws_bconv2d_params *p, const int32_t *input, co
     })
 }
 
+void lkws_bconv2d_f32_signs_opt(const lkws_bconv2d_params *p, const int32_t *input,
+                                const int32_t *filter, const float *multiplier, const float *bias,
+                                const float *pad_multiplier, int32_t *output, uint32_t *scratch)
+{
+    const int32_t words_out = LKWS_PACKED_WORDS(p->channels_out);
+    PIXEL_LOOP({
+        int32_t *out = output + pixel * (size_t)words_out;
+        const int32_t *w = filter;
+        uint32_t bits = 0;
+        for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
+            const int32_t accum = xor_popcount_n(scratch, w, k_words);
+            float y = (float)clamp2(p, accum) * multiplier[oc];
+            y = y + bias[oc];
+            if (pad_multiplier != NULL && padded) {
+                const float c = pad_multiplier[oc] * (float)zero_pad_correction(p, w, oy, ox);
+                y = y + c;
+            }
+            if (y < 0.0f) {
+                bits |= (uint32_t)1 << (oc & 31);
+            }
+            if ((oc & 31) == 31 || oc == p->channels_out - 1) {
+                out[oc >> 5] = (int32_t)bits;
+                bits = 0;
+            }
+        }
+    })
+}
+
 static int8_t round_saturate(float y)
 {
     const float r = roundf(y);

@@ -139,6 +139,35 @@ def packed_channels(graph):
     return out
 
 
+def fuse_bconv_quantize(graph):
+    """LceBconv2d with float output whose only reader is an LceQuantize (what LCE emits for SAME
+    convolutions with zero padding, Larq's default) becomes one op that writes the bitpacked
+    signs directly: the float tensor, 32x larger than the bits, never takes arena space. The
+    bits are the same by construction (same float arithmetic, then x < 0). The fused op keeps the
+    bconv's index and the quantize's output; the dropped float tensor is not observable."""
+    from dataclasses import replace
+
+    readers = {}
+    for op in graph.ops:
+        for i in op.inputs:
+            readers.setdefault(i, []).append(op)
+    fused, dropped = {}, set()
+    for op in graph.ops:
+        if op.kind != "LceBconv2d" or graph.tensors[op.outputs[0]].dtype != "float32":
+            continue
+        t = op.outputs[0]
+        rs = readers.get(t, [])
+        if t in graph.outputs or len(rs) != 1 or rs[0].kind != "LceQuantize":
+            continue
+        q = rs[0]
+        fused[op.index] = replace(op, outputs=list(q.outputs), options=dict(op.options, fused_quantize=True))
+        dropped.add(q.index)
+    if not fused:
+        return graph
+    ops = [fused.get(op.index, op) for op in graph.ops if op.index not in dropped]
+    return replace(graph, ops=ops)
+
+
 def pack_inputs(graph):
     """Graph inputs read only by an LceQuantize become that op's bitpacked output: the op leaves
     the schedule and the caller writes LCE-packed int32 words (bit set for -1, as the device's VQ
@@ -356,10 +385,13 @@ def _target_files(target):
     raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
 
 
-def export_project(model_path, out_dir, target="host", force=False, labels=None, packed_input=False):
+def export_project(model_path, out_dir, target="host", force=False, labels=None, packed_input=False,
+                   fuse=True):
     """Read `model_path` (.tflite), generate the project for `target` into `out_dir`; return the
     manifest (also written as out_dir/lossykws.json). Nothing is written on error.
 
+    fuse: apply fuse_bconv_quantize (the float output of a bconv read only by an LceQuantize is
+    never stored); False keeps every tensor of the .tflite observable, for parity checks.
     packed_input: float inputs that only feed an LceQuantize are taken already bitpacked (int32
     [..., ceil(C/32)], bit set for negative values); see pack_inputs. The manifest's input then
     records `packed_from`, the original float input, and `lossykws emulate` still takes the
@@ -376,6 +408,8 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
     packed = None
     if packed_input:
         graph, packed = pack_inputs(graph)
+    if fuse:
+        graph = fuse_bconv_quantize(graph)
     files, manifest = generate(graph, data, model_path.name, labels, packed)
     manifest["target"] = target
     files.update(_runtime_files(manifest["sources"]))

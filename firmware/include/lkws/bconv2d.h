@@ -49,6 +49,11 @@ void lkws_bconv2d_bitpacked(const lkws_bconv2d_params *p, const int32_t *input,
 void lkws_bconv2d_f32_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                           const float *multiplier, const float *bias, const float *pad_multiplier,
                           float *output, uint32_t *scratch);
+/* The float result of lkws_bconv2d_f32_opt packed to signs on the fly (bit set where y < 0, as
+ * LceQuantize would): a float-output bconv followed by LceQuantize without the float tensor. */
+void lkws_bconv2d_f32_signs_opt(const lkws_bconv2d_params *p, const int32_t *input,
+                                const int32_t *filter, const float *multiplier, const float *bias,
+                                const float *pad_multiplier, int32_t *output, uint32_t *scratch);
 void lkws_bconv2d_i8_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                          const float *multiplier, const float *bias, int8_t *output, uint32_t *scratch);
 void lkws_bconv2d_bitpacked_opt(const lkws_bconv2d_params *p, const int32_t *input,

@@ -7,6 +7,10 @@ stride_*, dilation_*_factor, padding (0 SAME, 1 VALID), pad_values (1: pad with 
 padding, which LCE supports for float output without activation and corrects at the borders),
 fused_activation_function (0 NONE, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6).
 
+fused_quantize (set by project.fuse_bconv_quantize, not by LCE): the op's float output is
+packed to signs on the fly (bit set where the float result < 0), its output tensor being the
+LceQuantize's int32 one.
+
 The float/int8 output transform is fused at export time exactly as LCE's kernel does it (in
 double, then rounded to float): multiplier = -m / scale, bias = (b + K*m) / scale + zero_point,
 clamp on 2*accum = [K - act_max, K - act_min] with the activation range clipped to [-K, K].
@@ -57,7 +61,8 @@ class LceBconv2d(OpEmitter):
         if o["fused_activation_function"] not in ACTIVATIONS:
             self.unsupported(op, graph, "option fused_activation_function", o["fused_activation_function"])
         cout = w.shape[0]
-        if y.dtype == "int32":
+        fused = bool(o.get("fused_quantize"))
+        if y.dtype == "int32" and not fused:
             th = graph.tensor(op.inputs[4])
             if th is None or not th.is_const or th.dtype != "int32" or th.shape != (cout,):
                 self.unsupported(op, graph, "output_threshold", None if th is None else list(th.shape), th or y)
@@ -69,11 +74,13 @@ class LceBconv2d(OpEmitter):
             if y.dtype == "int8" and not y.is_quantized:
                 self.unsupported(op, graph, "int8 output without quantization", None, y)
         zero_pad = o["padding"] == 0 and o["pad_values"] == 0
-        if zero_pad and (y.dtype != "float32" or o["fused_activation_function"] != 0):
+        if zero_pad and ((y.dtype != "float32" and not fused) or o["fused_activation_function"] != 0):
             act = ACTIVATIONS[o["fused_activation_function"]][0]
             self.unsupported(op, graph, "option pad_values=0 (zero padding) with", f"{y.dtype} output and activation {act}", y)
         oh, _, ow, _ = self._geometry(op, graph)
         ych = (cout + 31) // 32 if y.dtype == "int32" else cout
+        if fused and y.dtype != "int32":
+            self.unsupported(op, graph, "fused_quantize with output dtype", y.dtype, y)
         if y.shape != (x.shape[0], oh, ow, ych):
             self.unsupported(op, graph, "output shape", list(y.shape), y)
 
@@ -104,7 +111,8 @@ class LceBconv2d(OpEmitter):
         params = f"static const lkws_bconv2d_params p = {{{', '.join(str(int(v)) for v in fields)}}};\n"
         src, filt, dst = ctx.ref(x.index), ctx.ref(w.index), ctx.ref(y.index)
         scratch = f"(uint32_t *){ctx.scratch()}"
-        if y.dtype == "int32":
+        fused = bool(o.get("fused_quantize"))
+        if y.dtype == "int32" and not fused:
             return params + f"lkws_bconv2d_bitpacked_opt(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst}, {scratch});"
         m = graph.tensor(op.inputs[2]).data.astype(np.float64)
         b = graph.tensor(op.inputs[3]).data.astype(np.float64)
@@ -116,4 +124,6 @@ class LceBconv2d(OpEmitter):
         pad_mul = "NULL"
         if o["padding"] == 0 and o["pad_values"] == 0:
             pad_mul = ctx.const("pad_multiplier", -graph.tensor(op.inputs[2]).data.astype(np.float32), "float")
+        if fused:
+            return params + f"lkws_bconv2d_f32_signs_opt(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst}, {scratch});"
         return params + f"lkws_bconv2d_f32_opt(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst}, {scratch});"
