@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import lossykws  # noqa: F401
 from lossykws.codegen.ir import Graph, Op, Tensor
 from lossykws.codegen.planner import plan_arena
-from lossykws.codegen.project import check_graph, export_project, generate
+from lossykws.codegen.project import check_graph, export_project, fuse_bconv_quantize, generate
 from lossykws.codegen.reader import read_model
 from lossykws.errors import LossykwsError
 
@@ -69,7 +69,7 @@ def test_reader_fuzz(data):
     try:
         g = read_model(bytes(raw))
         check_graph(g)
-        generate(g, bytes(raw), "fuzz.tflite")
+        generate(fuse_bconv_quantize(g), bytes(raw), "fuzz.tflite")
     except LossykwsError as e:
         assert "\n" not in str(e)
 
