@@ -1,0 +1,538 @@
+"""Training: fit on a feature cache, checkpoint every epoch, resume exactly, evaluate, write a run.
+
+    >>> report = training.train_run("build/cache-vq", "runs/vq", model_name="vq-bnn", epochs=40)
+    >>> report = training.train_run(resume="runs/vq")           # continue an interrupted run
+    >>> training.evaluate_run("runs/vq")                         # Keras and LCE on the test split
+
+The run directory (DESIGN.md) appears whole or not at all. While training, everything lives in
+RUN_DIR.partial/: config.json, state.json (epoch, history, best epoch), checkpoint/ (model and
+optimizer variables, tf.train.Checkpoint) and best.weights.h5; when the run completes, the final
+files are written there and the folder is renamed to RUN_DIR. An interrupted run leaves only
+RUN_DIR.partial, which `resume` continues.
+
+Determinism: op determinism is on; the data order of epoch e is a permutation drawn from
+numpy's generator seeded with (seed, e), the initial weights from tf's seed `seed`, and nothing else is
+random during training (no dropout), so a resumed run reaches the same weights bit for bit.
+
+Augmentation happens on audio, before encoding (lossykws.augment): the training split's clips are
+augmented `augment_copies` times (time shift, gain, background noise; seeded by (seed, copy,
+clip)) and encoded with the cache's own codec; the copies join the original training features.
+The validation and test splits are never augmented. EnCodec's encoder is slow on CPU, so its
+default is no augmented copies.
+"""
+import json
+import platform
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, cache, models
+from .errors import LossykwsError
+from .fsutil import check_output_dir
+from .progress import progress_bar
+
+RUN_FORMAT = "lossykws-run"
+RUN_VERSION = 1
+PARTIAL_SUFFIX = ".partial"
+CONFIG, STATE, METRICS = "config.json", "state.json", "metrics.json"
+KERAS_MODEL, TFLITE = "model.keras", "model.tflite"
+CKPT_DIR, BEST_WEIGHTS = "checkpoint", "best.weights.h5"
+DEFAULT_EPOCHS = {"tf-cnn": 30, "vq-bnn": 60, "encodec-bnn": 60}
+DEFAULT_LR = {"tf-cnn": 3e-3, "vq-bnn": 1e-2, "encodec-bnn": 1e-2}
+DEFAULT_AUGMENT = {"tf": 2, "vq": 2, "encodec": 0}
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
+
+# ---------------------------------------------------------------- small helpers
+def _tf():
+    from .tf import import_tensorflow
+
+    return import_tensorflow()
+
+
+def _read_json(path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path, data):
+    tmp = Path(str(path) + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    tmp.replace(path)
+
+
+def versions():
+    import larq
+    import larq_compute_engine as lce
+
+    tf = _tf()
+    return {"lossykws": __version__, "tensorflow": tf.__version__, "larq": larq.__version__,
+            "larq_compute_engine": getattr(lce, "__version__", "?"), "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def make_strategy(name):
+    tf = _tf()
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi-worker":
+        import os
+
+        if not os.environ.get("TF_CONFIG"):
+            raise LossykwsError("--strategy multi-worker reads the cluster from TF_CONFIG, which is not set "
+                                "(see tf.distribute.MultiWorkerMirroredStrategy)")
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise LossykwsError(f"unknown strategy {name!r}: expected one of {', '.join(STRATEGIES)}")
+
+
+def read_config(run_dir, what="run directory"):
+    """config.json of a run (finished or partial); one-line errors for foreign or other-version runs."""
+    run_dir = Path(run_dir)
+    config = _read_json(run_dir / CONFIG)
+    if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
+        raise LossykwsError(f"{run_dir}: not a lossykws {what} (no {CONFIG} of format {RUN_FORMAT})")
+    if config.get("version") != RUN_VERSION:
+        raise LossykwsError(f"{run_dir}: run format version {config.get('version')} from lossykws "
+                            f"{config.get('versions', {}).get('lossykws', '?')}; this lossykws {__version__} "
+                            f"reads version {RUN_VERSION} (retrain, or use that version)")
+    return config
+
+
+# ---------------------------------------------------------------- data
+def load_features(cache_dir, split, model_name):
+    """(x, y) of a cache split, x shaped for the model (tf: channel axis added)."""
+    d = cache.load_split(cache_dir, split)
+    x = d["x"]
+    if model_name == "tf-cnn" and x.ndim == 3:
+        x = x[..., None]
+    return x.astype(np.float32, copy=False), d["labels"].astype(np.int64), d
+
+
+def encoder_of(codec_dir, codec_spec):
+    """clips float32 [n, 16000] -> model features, with the codec saved in a cache or run."""
+    codec_dir = Path(codec_dir)
+    name = codec_spec["codec"]
+    if name == "tf":
+        from . import frontend
+
+        return lambda clips: frontend.features_batch(clips)[..., None]
+    if name == "vq":
+        from .codecs import vq
+
+        cb = vq.load(codec_dir / cache.VQ_CODEBOOK)
+        return lambda clips: vq.bits(cb.encode_audio(clips), cb.bits)
+    from .codecs import encodec
+
+    codec = encodec.EncodecCodec.load(codec_dir)
+    return codec.encode
+
+
+def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64):
+    """`copies` augmented versions of the clips at `paths`, encoded: float32 [copies * n, ...]."""
+    from . import audio
+    from .augment import augment, load_noise
+
+    if copies <= 0:
+        return None
+    noise = load_noise(noise_paths) if noise_paths else []
+    clips = np.stack([audio.load_clip(p) for p in paths])
+    out = []
+    bar = progress_bar(total=copies * len(clips), desc="augment+encode", unit="clip") if progress else None
+    for c in range(copies):
+        for s in range(0, len(clips), batch):
+            part = np.stack([augment(clips[i], noise, seed, c + 1, i) for i in range(s, min(s + batch, len(clips)))])
+            out.append(np.asarray(encode(part), dtype=np.float32))
+            if bar is not None:
+                bar.update(len(part))
+    if bar is not None:
+        bar.close()
+    return np.concatenate(out)
+
+
+# ---------------------------------------------------------------- the run
+def _compile(model, lr, steps_total):
+    tf = _tf()
+    schedule = tf.keras.optimizers.schedules.CosineDecay(lr, max(1, steps_total), alpha=0.01)
+    opt = tf.keras.optimizers.Adam(schedule)
+    model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    opt.build(model.trainable_variables)
+    return opt
+
+
+class _BatchBar:
+    def __init__(self, total, desc):
+        self.bar = progress_bar(total=total, desc=desc, unit="batch")
+
+    def callback(self):
+        tf = _tf()
+        bar = self.bar
+
+        class CB(tf.keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                bar.update(1)
+                if logs and "loss" in logs:
+                    bar.set_postfix(loss=f"{logs['loss']:.3f}", refresh=False)
+
+        return CB()
+
+    def close(self):
+        self.bar.close()
+
+
+def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
+                 augment_copies, noise_paths, channels, learning_rate, data_dirs):
+    """Check everything that can be wrong before any folder is created; return the run config."""
+    key = cache.read_key(cache_dir)
+    codec = key["codec"]["codec"]
+    if model_name is None:
+        model_name = models.DEFAULT_MODEL[codec]
+    models.check_features(model_name, codec)
+    if task is not None and task != key["task"]:
+        raise LossykwsError(f"{cache_dir}: the cache was made for task {key['task']} (labels "
+                            f"{', '.join(key['labels'])}), not {task}")
+    index = _read_json(Path(cache_dir) / cache.INDEX_FILE) or {}
+    splits = index.get("splits", {})
+    for s in ("train", "validation", "test"):
+        if not splits.get(s, {}).get("clips"):
+            raise LossykwsError(f"{cache_dir}: the {s} split is empty; train needs clips in every split "
+                                "(speaker-disjoint: more speakers are needed)")
+    if strategy not in STRATEGIES:
+        raise LossykwsError(f"unknown strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}")
+    shape = models.input_shape_for(splits["train"]["shape"], model_name)
+    if augment_copies is None:
+        augment_copies = DEFAULT_AUGMENT[codec]
+    out = Path(out_dir)
+    check_output_dir(out)
+    partial = Path(str(out) + PARTIAL_SUFFIX)
+    if partial.exists():
+        raise LossykwsError(f"{partial}: an interrupted run is there; continue it with --resume {out} "
+                            "or delete it")
+    return {
+        "format": RUN_FORMAT, "version": RUN_VERSION, "task": key["task"], "labels": list(key["labels"]),
+        "codec": {**key["codec"], "shape": list(splits["train"]["shape"]),
+                  "bits_per_clip": splits["train"].get("bits_per_clip")},
+        "model": model_name, "channels": list(channels) if channels else None, "input_shape": list(shape),
+        "seed": int(seed), "epochs": int(epochs or DEFAULT_EPOCHS[model_name]), "batch_size": int(batch_size),
+        "learning_rate": float(learning_rate or DEFAULT_LR[model_name]), "optimizer": "adam, cosine decay",
+        "strategy": strategy, "int8": bool(int8),
+        "augmentation": {"copies": int(augment_copies), "on": "audio before encoding",
+                         "noise_recordings": len(noise_paths or [])},
+        "data_fingerprint": key["data_fingerprint"], "data_content": key.get("data_content"),
+        "data_dirs": [str(Path(d).resolve()) for d in (data_dirs or [])],
+        "noise_paths": [str(p) for p in (noise_paths or [])],
+        "cache": str(Path(cache_dir).resolve()), "clips": {s: splits[s]["clips"] for s in splits},
+        "versions": versions(),
+    }
+
+
+def _start_partial(partial, config, cache_dir):
+    partial.mkdir(parents=True)
+    shutil.copytree(Path(cache_dir) / cache.CODEC_DIR, partial / cache.CODEC_DIR)
+    _write_json(partial / CONFIG, config)
+    _write_json(partial / STATE, {"status": "training", "epoch": 0, "history": {}, "best_epoch": None,
+                                  "best_val_accuracy": None})
+
+
+def _find_resume(resume):
+    """(final run dir, partial dir) for --resume of a run dir or its .partial folder."""
+    r = Path(resume)
+    if r.name.endswith(PARTIAL_SUFFIX):
+        return Path(str(r)[:-len(PARTIAL_SUFFIX)]), r
+    partial = Path(str(r) + PARTIAL_SUFFIX)
+    if partial.is_dir():
+        return r, partial
+    if r.is_dir() and (r / CONFIG).is_file():
+        read_config(r)
+        state = _read_json(r / STATE) or {}
+        if state.get("status") == "finished" or (r / METRICS).is_file():
+            raise LossykwsError(f"{r}: this run finished ({state.get('epoch', '?')} epochs); nothing to resume "
+                                "(train a new run with another --out)")
+    if r.is_dir() and not (r / CONFIG).is_file():
+        raise LossykwsError(f"{r}: not a lossykws run directory (no {CONFIG}); nothing to resume")
+    raise LossykwsError(f"{r}: no interrupted run to resume (no {partial.name})")
+
+
+def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=None, batch_size=32, seed=0,
+              strategy="default", int8=False, augment_copies=None, noise_paths=None, channels=None,
+              learning_rate=None, resume=None, data_dirs=None, progress=True, stop_after_epochs=None):
+    """Train (or resume) a run; returns metrics.json's content. See the module docstring.
+
+    stop_after_epochs: stop after that many epochs of this session, leaving RUN_DIR.partial as an
+    interruption would (tests use it to check that resume reaches the same weights)."""
+    started = time.monotonic()
+    if resume:
+        out, partial = _find_resume(resume)
+        config = read_config(partial, "interrupted run")
+        state = _read_json(partial / STATE) or {}
+        if state.get("status") != "training":
+            raise LossykwsError(f"{partial}: not resumable (status {state.get('status')!r})")
+        cache_dir = config["cache"]
+        if not Path(cache_dir).is_dir():
+            raise LossykwsError(f"{cache_dir}: the feature cache of this run is gone; rebuild it with the same "
+                                "data and settings, or train anew")
+        key = cache.read_key(cache_dir)
+        if key["data_fingerprint"] != config["data_fingerprint"] or key["codec"]["codec"] != config["codec"]["codec"]:
+            raise LossykwsError(f"{cache_dir}: the cache now holds other data or another codec than this run's")
+        if config["strategy"] != strategy and strategy != "default":
+            config["strategy"] = strategy
+    else:
+        if cache_dir is None or out_dir is None:
+            raise LossykwsError("train needs a feature cache and an output run directory")
+        config = _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
+                              augment_copies, noise_paths, channels, learning_rate, data_dirs)
+        out = Path(out_dir)
+        partial = Path(str(out) + PARTIAL_SUFFIX)
+        state = None
+
+    tf = _tf()
+    tf.config.experimental.enable_op_determinism()
+    model_name, seed = config["model"], config["seed"]
+
+    x_train, y_train, train_meta = load_features(cache_dir, "train", model_name)
+    x_val, y_val, _ = load_features(cache_dir, "validation", model_name)
+    if tuple(x_train.shape[1:]) != tuple(config["input_shape"]):
+        raise LossykwsError(f"{cache_dir}: features of shape {list(x_train.shape[1:])} do not match the "
+                            f"model's input {config['input_shape']}")
+    copies = config["augmentation"]["copies"]
+    if copies:
+        encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
+        aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encode, copies, seed, progress)
+        x_train = np.concatenate([x_train, aug.reshape(-1, *x_train.shape[1:])])
+        y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)
+
+    if state is None:
+        _start_partial(partial, config, cache_dir)
+        state = _read_json(partial / STATE)
+    try:
+        _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_after_epochs)
+    except KeyboardInterrupt:
+        raise LossykwsError(f"interrupted; continue with: lossykws train --resume {out}") from None
+    if state["status"] != "done-training":
+        return {"status": "interrupted", "epoch": state["epoch"], "partial": str(partial)}
+    metrics = _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progress)
+    metrics["wall_s"] = round(time.monotonic() - started, 1)
+    return metrics
+
+
+def _build_model(config, strategy):
+    tf = _tf()
+    with strategy.scope():
+        tf.keras.utils.set_random_seed(config["seed"])
+        model = models.build(config["model"], config["input_shape"], len(config["labels"]),
+                             channels=config.get("channels"))
+        steps = config["epochs"] * -(-config["_train_n"] // config["batch_size"])
+        opt = _compile(model, config["learning_rate"], steps)
+    return model, opt
+
+
+def _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_after_epochs):
+    tf = _tf()
+    strategy = make_strategy(config["strategy"])
+    config["_train_n"] = len(x_train)
+    model, opt = _build_model(config, strategy)
+    ckpt = tf.train.Checkpoint(model=model, optimizer=opt)
+    if state["epoch"] > 0:
+        with strategy.scope():
+            ckpt.read(str(partial / CKPT_DIR / "ckpt")).assert_existing_objects_matched().expect_partial()
+    history = state.setdefault("history", {})
+    done_this_session = 0
+    while state["epoch"] < config["epochs"]:
+        e = state["epoch"]
+        order = np.random.default_rng([config["seed"], e]).permutation(len(x_train))
+        bar = _BatchBar(-(-len(x_train) // config["batch_size"]), f"epoch {e + 1}/{config['epochs']}") \
+            if progress else None
+        h = model.fit(x_train[order], y_train[order], batch_size=config["batch_size"], epochs=1, shuffle=False,
+                      verbose=0, callbacks=[bar.callback()] if bar else [])
+        if bar:
+            bar.close()
+        val_loss, val_acc = model.evaluate(x_val, y_val, batch_size=256, verbose=0)
+        for k, v in (("loss", h.history["loss"][0]), ("accuracy", h.history["accuracy"][0]),
+                     ("val_loss", val_loss), ("val_accuracy", val_acc)):
+            history.setdefault(k, []).append(float(v))
+        state["epoch"] = e + 1
+        if state["best_val_accuracy"] is None or val_acc > state["best_val_accuracy"]:
+            state["best_val_accuracy"], state["best_epoch"] = float(val_acc), e + 1
+            model.save_weights(str(partial / BEST_WEIGHTS))
+        ckpt.write(str(partial / CKPT_DIR / "ckpt"))
+        _write_json(partial / STATE, state)
+        if progress:
+            import sys
+
+            print(f"epoch {e + 1}/{config['epochs']}: loss {history['loss'][-1]:.3f} acc {history['accuracy'][-1]:.3f} "
+                  f"val_acc {val_acc:.3f}", file=sys.stderr)
+        done_this_session += 1
+        if stop_after_epochs and done_this_session >= stop_after_epochs and state["epoch"] < config["epochs"]:
+            return
+    state["status"] = "done-training"
+    config["_model"] = model
+
+
+def _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progress):
+    """Best weights, test evaluation (once), conversion, checks, plots; then partial -> out."""
+    from . import conversion
+
+    model = config.pop("_model")
+    config.pop("_train_n", None)
+    model.load_weights(str(partial / BEST_WEIGHTS))
+    x_test, y_test, _ = load_features(cache_dir, "test", config["model"])
+    rng = np.random.default_rng([config["seed"], 10_000])
+    calib = x_train[rng.permutation(len(x_train))[:min(512, len(x_train))]]
+    fb, ranges = conversion.convert(model, int8=config["int8"], calibration=calib, model_name=config["model"],
+                                    channels=config.get("channels"))
+    (partial / TFLITE).write_bytes(fb)
+    model.save(str(partial / KERAS_MODEL))
+    metrics = {
+        "model": config["model"], "task": config["task"], "labels": config["labels"],
+        "epochs": state["epoch"], "best_epoch": state["best_epoch"],
+        "best_val_accuracy_keras": state["best_val_accuracy"], "history": state["history"],
+        "summary": models.summary_figures(model), "binary_word_ops": models.binary_word_ops(model),
+        "tflite_bytes": len(fb), "int8": config["int8"], "int8_ranges": ranges,
+        "augmentation": config["augmentation"], "train_clips": int(len(x_train)),
+    }
+    metrics["validation"] = _score(model, fb, x_val, y_val, config["labels"])
+    metrics["test"] = _score(model, fb, x_test, y_test, config["labels"])
+    agree = metrics["validation"]["agreement"]
+    metrics["agreement_check"] = ("reported (int8)" if config["int8"] else
+                                  "ok" if agree is None or agree >= conversion.MIN_FLOAT_AGREEMENT else "FAILED")
+    plot_confusion(metrics["test"]["confusion"], config["labels"], partial / "confusion.png",
+                   f"{config['model']} {config['task']}: test accuracy {metrics['test']['keras_accuracy']:.3f}")
+    plot_history(state["history"], partial / "history.png", state["best_epoch"])
+    _write_json(partial / METRICS, metrics)
+    state["status"] = "finished"
+    _write_json(partial / STATE, state)
+    shutil.rmtree(partial / CKPT_DIR, ignore_errors=True)
+    if out.exists():
+        shutil.rmtree(out)
+    partial.replace(out)
+    return metrics
+
+
+def _score(model, fb, x, y, labels):
+    from . import conversion
+
+    k = conversion.keras_predict(model, x)
+    lce = conversion.interpreter_predict(fb, x)
+    kl, ll = np.argmax(k, -1), np.argmax(lce, -1)
+    n = len(labels)
+    confusion = np.zeros((n, n), dtype=np.int64)
+    np.add.at(confusion, (y, kl), 1)
+    per_class = {lab: (float(np.mean(kl[y == i] == i)) if np.any(y == i) else None) for i, lab in enumerate(labels)}
+    return {"clips": int(len(y)), "keras_accuracy": float(np.mean(kl == y)) if len(y) else None,
+            "lce_accuracy": float(np.mean(ll == y)) if len(y) else None,
+            "agreement": conversion.agreement(k, lce), "per_class_keras": per_class,
+            "confusion": confusion.tolist()}
+
+
+def plot_confusion(confusion, labels, path, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    c = np.asarray(confusion, dtype=float)
+    norm = c / np.maximum(c.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(labels), 1 + 0.6 * len(labels)))
+    ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(j, i, int(c[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if norm[i, j] > 0.5 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_history(history, path, best_epoch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    epochs = range(1, len(history.get("loss", [])) + 1)
+    for k in ("loss", "val_loss"):
+        a.plot(epochs, history.get(k, []), label=k)
+    for k in ("accuracy", "val_accuracy"):
+        b.plot(epochs, history.get(k, []), label=k)
+    if best_epoch:
+        b.axvline(best_epoch, color="gray", linestyle=":", label=f"best epoch {best_epoch}")
+    for ax in (a, b):
+        ax.set_xlabel("epoch")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- evaluation of a finished run
+def load_run(run_dir):
+    """(config, Keras model, flatbuffer bytes) of a finished run."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise LossykwsError(f"{run_dir}: no such run directory")
+    config = read_config(run_dir)
+    for name in (KERAS_MODEL, TFLITE):
+        if not (run_dir / name).exists():
+            raise LossykwsError(f"{run_dir}: incomplete run (no {name})")
+    tf = _tf()
+    import larq  # noqa: F401  (registers the quantized layers for loading)
+
+    model = tf.keras.models.load_model(str(run_dir / KERAS_MODEL), compile=False)
+    return config, model, (run_dir / TFLITE).read_bytes()
+
+
+def evaluate_run(run_dir, data_dirs=None, progress=True):
+    """Accuracy, per-class accuracy and confusion through Keras and the LCE interpreter, with their
+    label agreement: on the run's test split (its cache), or on every clip of `data_dirs` encoded
+    with the run's codec."""
+    from . import audio, datasets
+
+    run_dir = Path(run_dir)
+    config, model, fb = load_run(run_dir)
+    if data_dirs:
+        corpus = datasets.scan(list(data_dirs), config["task"])
+        clips = corpus.clips
+        if not clips:
+            raise LossykwsError(f"{', '.join(map(str, data_dirs))}: no clips of the run's labels "
+                                f"({', '.join(config['labels'])})")
+        index = {lab: i for i, lab in enumerate(config["labels"])}
+        unknown = sorted({c.label for c in clips} - set(index))
+        if unknown:
+            raise LossykwsError(f"labels {', '.join(unknown)} are not among the run's labels")
+        encode = encoder_of(run_dir / cache.CODEC_DIR, config["codec"])
+        xs = []
+        bar = progress_bar(total=len(clips), desc="encode", unit="clip") if progress else None
+        for s in range(0, len(clips), 64):
+            part = np.stack([audio.load_clip(c.path) for c in clips[s:s + 64]])
+            xs.append(np.asarray(encode(part), dtype=np.float32))
+            if bar is not None:
+                bar.update(len(part))
+        if bar is not None:
+            bar.close()
+        x = np.concatenate(xs)
+        y = np.array([index[c.label] for c in clips])
+        source = ", ".join(map(str, data_dirs))
+    else:
+        cache_dir = config["cache"]
+        if not Path(cache_dir).is_dir():
+            raise LossykwsError(f"{cache_dir}: the run's feature cache is gone; give DATA_DIR to evaluate on")
+        x, y, _ = load_features(cache_dir, "test", config["model"])
+        source = f"test split of {cache_dir}"
+    expected = tuple(config["input_shape"])
+    if tuple(x.shape[1:]) != expected:
+        raise LossykwsError(f"features of shape {list(x.shape[1:])} do not match the model's input {list(expected)}")
+    report = _score(model, fb, x, y, config["labels"])
+    report.update(run=str(run_dir), model=config["model"], task=config["task"], labels=config["labels"],
+                  data=source)
+    return report
