@@ -8,13 +8,23 @@ from .errors import LossykwsError
 
 
 def export(model, target, out_dir, force=False):
-    """Generate the C project for MODEL (a .tflite file) and TARGET into OUT_DIR."""
+    """Generate the C project for MODEL (a .tflite file, or a run directory: its model.tflite,
+    with the run's labels, task, model name and codec parameters in model_settings.h) and TARGET
+    into OUT_DIR."""
     from .codegen.project import export_project
 
     model = Path(model)
+    labels = settings = None
     if model.is_dir():
-        raise LossykwsError(f"{model}: run directories are not supported yet; pass the .tflite file")
-    manifest = export_project(model, out_dir, target=target, force=force)
+        from .training import TFLITE, read_config
+
+        config = read_config(model)
+        if not (model / TFLITE).is_file():
+            raise LossykwsError(f"{model}: the run has no {TFLITE} (is it finished? see lossykws train)")
+        labels = [str(x) for x in config.get("labels", [])] or None
+        settings = {k: config[k] for k in ("task", "model", "codec") if k in config}
+        model = model / TFLITE
+    manifest = export_project(model, out_dir, target=target, force=force, labels=labels, settings=settings)
     click.echo(f"wrote {out_dir} ({target}): {len(manifest['ops'])} ops, arena {manifest['arena_bytes']} bytes, "
                f"constants {manifest['const_bytes']} bytes (model.tflite {manifest['tflite_bytes']} bytes)")
     if target == "host":

@@ -252,3 +252,34 @@ def test_export_never_imports_tensorflow(tmp_path):
             "assert not bad, bad")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@needs_cc
+def test_export_run_directory(tmp_path):
+    """A run directory: its model.tflite, with the run's labels and codec in model_settings.h."""
+    from click.testing import CliRunner
+
+    from lossykws.cli import main
+    from lossykws.training import RUN_FORMAT, RUN_VERSION
+
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(TINY, run / "model.tflite")
+    config = {"format": RUN_FORMAT, "version": RUN_VERSION, "task": "tiny", "model": "vq-bnn",
+              "labels": ["yes", "no", "up", "down", "go"],
+              "codec": {"codec": "vq", "bits": 4, "shape": [64, 64, 4], "scale": 0.5}}
+    (run / "config.json").write_text(json.dumps(config))
+    r = CliRunner().invoke(main, ["export", str(run), "--out", str(tmp_path / "p")])
+    assert r.exit_code == 0, r.output
+    settings = (tmp_path / "p" / "model_settings.h").read_text()
+    for line in ('#define MODEL_LABELS {"yes", "no", "up", "down", "go"}', '#define MODEL_CODEC_CODEC "vq"',
+                 "#define MODEL_CODEC_BITS 4", "#define MODEL_CODEC_SHAPE {64, 64, 4}", '#define MODEL_TASK "tiny"'):
+        assert line in settings
+    subprocess.run(["make", "-s", "-C", str(tmp_path / "p")], check=True, capture_output=True)
+    np.zeros((1, 8, 8, 4), np.float32).tofile(tmp_path / "x.bin")
+    out = subprocess.run([str(tmp_path / "p" / "model"), str(tmp_path / "x.bin")], capture_output=True, text=True)
+    assert out.stdout.splitlines()[-1].split()[2] in config["labels"]
+    config["labels"] = ["a", "b"]
+    (run / "config.json").write_text(json.dumps(config))
+    r = CliRunner().invoke(main, ["export", str(run), "--out", str(tmp_path / "q")])
+    assert r.exit_code != 0 and "2 labels for a model whose first output has 5 scores" in r.output

@@ -194,7 +194,34 @@ def pack_inputs(graph):
     return replace(graph, ops=[op for op in graph.ops if op.index not in dropped], inputs=inputs), packed
 
 
-def generate(graph, model_bytes, source_name, labels=None, packed=None):
+def _settings_defines(settings):
+    """#define lines for run-directory settings: strings, numbers, booleans and flat numeric lists;
+    nested dicts flatten with underscores (codec parameters: MODEL_CODEC_BITS ...)."""
+    lines = []
+
+    def walk(prefix, value):
+        name = re.sub(r"[^0-9A-Za-z]+", "_", prefix).strip("_").upper()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}_{k}", v)
+        elif isinstance(value, bool):
+            lines.append(f"#define {name} {int(value)}")
+        elif isinstance(value, int):
+            lines.append(f"#define {name} {value}")
+        elif isinstance(value, float) and np.isfinite(value):
+            lines.append(f"#define {name} {value!r}")
+        elif isinstance(value, str):
+            lines.append(f"#define {name} {json.dumps(value)}")
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            lines.append(f"#define {name} {{{', '.join(repr(v) for v in value)}}}")
+            lines.append(f"#define {name}_LEN {len(value)}")
+
+    for key, value in (settings or {}).items():
+        walk(f"MODEL_{key}", value)
+    return lines
+
+
+def generate(graph, model_bytes, source_name, labels=None, packed=None, run_settings=None):
     """{relative path: text} of the model files (model*.c/.h, model_settings.h) and a summary."""
     emitters = check_graph(graph)
     scratch = {op.index: em.scratch_bytes(op, graph) for op, em in zip(graph.ops, emitters)}
@@ -306,9 +333,11 @@ int model_invoke(uint8_t *arena, model_observer observe, void *user)
     model_data_h = stamp + "#ifndef MODEL_DATA_H\n#define MODEL_DATA_H\n\n#include <stdbool.h>\n#include <stdint.h>\n\n#include \"lkws/common.h\"\n\n" + "\n".join(decls) + "\n\n#endif\n"
     model_data_c = stamp + "#include <math.h>\n\n#include \"model_data.h\"\n\n" + "\n".join(defs)
 
+    n = int(outs[0].shape[-1]) if outs and outs[0].shape else 1
     if labels is None:
-        n = int(outs[0].shape[-1]) if outs and outs[0].shape else 1
         labels = [str(i) for i in range(n)]
+    if len(labels) != n:
+        raise LossykwsError(f"{len(labels)} labels for a model whose first output has {n} scores")
     settings = [stamp + "#ifndef MODEL_SETTINGS_H\n#define MODEL_SETTINGS_H\n"]
     for kind, ts in (("INPUT", ins), ("OUTPUT", outs)):
         for k, t in enumerate(ts):
@@ -324,6 +353,10 @@ int model_invoke(uint8_t *arena, model_observer observe, void *user)
                 settings.append(f"#define {p}_ZERO_POINT {int(t.zero_point[0])}")
     settings.append(f"#define MODEL_NUM_LABELS {len(labels)}")
     settings.append("#define MODEL_LABELS {" + ", ".join(json.dumps(str(x)) for x in labels) + "}")
+    extra = _settings_defines(run_settings)
+    if extra:
+        settings.append("\n/* From the run directory's config.json. */")
+        settings.extend(extra)
     settings.append("\n#endif\n")
 
     files = {
@@ -347,6 +380,7 @@ int model_invoke(uint8_t *arena, model_observer observe, void *user)
                        if packed and t.index in packed else {})} for t in ins],
         "outputs": [{"tensor": t.index, "name": t.name, "shape": list(t.shape), "dtype": t.dtype} for t in outs],
         "labels": list(labels),
+        "settings": run_settings or {},
         "ops": [
             {"index": op.index, "kind": op.kind, "outputs": [
                 {"tensor": i, "name": graph.tensors[i].name, "shape": list(graph.tensors[i].shape),
@@ -386,12 +420,14 @@ def _target_files(target):
 
 
 def export_project(model_path, out_dir, target="host", force=False, labels=None, packed_input=False,
-                   fuse=True):
+                   fuse=True, settings=None):
     """Read `model_path` (.tflite), generate the project for `target` into `out_dir`; return the
     manifest (also written as out_dir/lossykws.json). Nothing is written on error.
 
     fuse: apply fuse_bconv_quantize (the float output of a bconv read only by an LceQuantize is
     never stored); False keeps every tensor of the .tflite observable, for parity checks.
+    labels: class names (default "0".."n-1"); settings: {name: value} written to
+    model_settings.h as MODEL_<NAME>... defines (a run directory's task, model and codec).
     packed_input: float inputs that only feed an LceQuantize are taken already bitpacked (int32
     [..., ceil(C/32)], bit set for negative values); see pack_inputs. The manifest's input then
     records `packed_from`, the original float input, and `lossykws emulate` still takes the
@@ -410,7 +446,7 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
         graph, packed = pack_inputs(graph)
     if fuse:
         graph = fuse_bconv_quantize(graph)
-    files, manifest = generate(graph, data, model_path.name, labels, packed)
+    files, manifest = generate(graph, data, model_path.name, labels, packed, settings)
     manifest["target"] = target
     files.update(_runtime_files(manifest["sources"]))
     files.update(_target_files(target))
