@@ -128,23 +128,44 @@ def _listen():
     """Render a clip's round trip through the codec of a cache or run directory."""
 
 
-@_command(main, "commands_later", "train", name="train")
-@click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
-@click.option("--features", type=click.Choice(["tf", "vq", "encodec"]), required=True)
-@click.option("--model", default=None)
-@click.option("--task", type=TASK, default="words8", show_default=True)
-@click.option("--epochs", type=click.IntRange(1), default=None)
-@click.option("--out", "out_dir", type=_existing_dir, default=None)
+@_command(main, "commands_train", "train", name="train")
+@click.argument("data_dir", nargs=-1, type=_existing_dir)
+@click.option("--features", type=click.Choice(["tf", "vq", "encodec"]), default=None,
+              help="Codec of the features (needed with Speech Commands folders).")
+@click.option("--model", type=click.Choice(["tf-cnn", "vq-bnn", "encodec-bnn"]), default=None,
+              help="[the model of the features: tf-cnn, vq-bnn, encodec-bnn]")
+@click.option("--task", type=TASK, default=None, help="[words8, or the cache's task]")
+@click.option("--epochs", type=click.IntRange(1), default=None, help="[tf-cnn 30, BNNs 60]")
+@click.option("--batch-size", type=click.IntRange(1), default=32, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "out_dir", type=_existing_dir, default=None, help="Run directory [runs/MODEL-TASK-seedS].")
+@click.option("--cache", "cache_dir", type=_existing_dir, default=None,
+              help="Feature cache for DATA_DIRs [OUT's parent/.lossykws-cache/FEATURES-TASK-FINGERPRINT].")
+@click.option("--augment", type=click.IntRange(0, 16), default=None,
+              help="Augmented copies of the training audio, encoded with the codec [tf, vq: 2; encodec: 0].")
+@click.option("--strategy", type=click.Choice(["default", "mirrored", "multi-worker"]), default="default",
+              show_default=True, help="mirrored: all local GPUs; multi-worker: the cluster in TF_CONFIG.")
+@click.option("--resume", type=_existing_dir, default=None, help="Continue an interrupted run.")
+@click.option("--int8", is_flag=True, help="Int8 non-binary layers (ranges calibrated on training data).")
+@click.option("--json", "as_json", is_flag=True, help="Print metrics.json.")
 def _train():
-    """Train a model on a corpus and write a run directory."""
+    """Train a model on Speech Commands folders (or a feature cache) and write a run directory.
+
+    Trains on the training split (augmented before encoding), selects the epoch on the validation
+    split, evaluates once on the test split, converts with LCE and checks the interpreter against
+    Keras. A checkpoint is written every epoch; an interrupted run continues with --resume.
+    """
 
 
-@_command(main, "commands_later", "evaluate", name="evaluate")
+@_command(main, "commands_train", "evaluate", name="evaluate")
 @click.argument("run_dir", type=_existing_dir)
 @click.argument("data_dir", nargs=-1, type=_existing_dir)
 @click.option("--json", "as_json", is_flag=True)
 def _evaluate():
-    """Accuracy and confusion of a run through Keras and the LCE interpreter."""
+    """Accuracy, per-class accuracy and confusion of a run through Keras and the LCE interpreter.
+
+    On the run's test split, or on every clip of DATA_DIRs encoded with the run's codec.
+    """
 
 
 @_command(main, "commands_export", "export", name="export")

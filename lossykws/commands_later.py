@@ -4,11 +4,3 @@ from .errors import LossykwsError
 
 def _not_yet(command, issue):
     raise LossykwsError(f"'lossykws {command}' is not available in this version yet (tracked in issue #{issue})")
-
-
-def train(**_):
-    _not_yet("train", 5)
-
-
-def evaluate(**_):
-    _not_yet("evaluate", 5)
