@@ -60,10 +60,11 @@ class Corpus:
         return [c for c in self.clips if c.split == name]
 
     def fingerprint(self):
-        """A hash of every clip's path relative to its corpus, label, split and size."""
+        """A hash of the task and of every clip's label, name, split and bytes."""
         h = hashlib.sha256(self.task.encode())
         for c in sorted(self.clips, key=lambda c: (c.label, c.speaker, c.path.name)):
-            h.update(f"{c.label}/{c.path.name}/{c.split}/{c.path.stat().st_size}\n".encode())
+            h.update(f"{c.label}/{c.path.name}/{c.split}\n".encode())
+            h.update(hashlib.sha256(c.path.read_bytes()).digest())
         return h.hexdigest()[:16]
 
 

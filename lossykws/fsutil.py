@@ -8,6 +8,17 @@ from pathlib import Path
 from .errors import LossykwsError
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _default_mode(path, directory):
+    """mkdtemp/mkstemp create 0700/0600; give the final output the mode a plain mkdir/open would."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def check_output_dir(out, force=False):
     """Refuse an existing non-empty folder unless force; check that its parent can be written."""
     out = Path(out)
@@ -31,6 +42,7 @@ def atomic_dir(out, force=False):
     try:
         out.absolute().parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.absolute().parent))
+        _default_mode(tmp, directory=True)
     except OSError as e:
         raise LossykwsError(f"{out}: cannot create ({e.strerror})") from None
     try:
@@ -50,6 +62,7 @@ def atomic_file(path, mode="wb"):
     try:
         path.absolute().parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.absolute().parent)
+        _default_mode(tmp, directory=False)
     except OSError as e:
         raise LossykwsError(f"{path}: cannot write ({e.strerror})") from None
     try:

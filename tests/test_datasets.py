@@ -131,3 +131,25 @@ def test_fingerprint_changes_with_the_data(tmp_path):
     assert before == datasets.scan([root], "words8").fingerprint()
     (root / "yes" / f"{SPEAKERS[0]}_nohash_0.wav").write_bytes(wav_bytes(np.zeros(100)))
     assert before != datasets.scan([root], "words8", validate=False).fingerprint()
+
+
+def test_fingerprint_sees_content_of_the_same_size(tmp_path):
+    root = make_corpus(tmp_path / "c", words=("yes",), unknown=(), silence=0)
+    before = datasets.scan([root], "words8").fingerprint()
+    (root / "yes" / f"{SPEAKERS[0]}_nohash_0.wav").write_bytes(wav_bytes(tone(1.0, freq=500.0)))
+    assert before != datasets.scan([root], "words8").fingerprint()
+
+
+def test_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    from lossykws.fsutil import atomic_dir, atomic_file
+    mask = os.umask(0o022)
+    try:
+        with atomic_dir(tmp_path / "d") as d:
+            (d / "x").write_text("x")
+        with atomic_file(tmp_path / "f") as f:
+            f.write(b"x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "f").stat().st_mode & 0o777 == 0o644
