@@ -2,6 +2,11 @@
 
 #include "lkws/ops_f32.h"
 
+/* As the interpreter (Eigen): exp(beta * (x - max)), then a multiply by the inverse of the sum
+ * (not a division), which gives its bits for small class counts; exp itself is libm's here and
+ * Eigen's vectorized one there, so larger rows may differ in the last bit (within the parity
+ * tolerance). */
+
 void lkws_softmax_f32(const float *input, float *output, int32_t rows, int32_t depth, float beta)
 {
     for (int32_t r = 0; r < rows; ++r) {
@@ -16,8 +21,9 @@ void lkws_softmax_f32(const float *input, float *output, int32_t rows, int32_t d
             out[i] = expf((in[i] - max) * beta);
             sum = sum + out[i];
         }
+        const float inverse = 1.0f / sum;
         for (int32_t i = 0; i < depth; ++i) {
-            out[i] = out[i] / sum;
+            out[i] = out[i] * inverse;
         }
     }
 }
