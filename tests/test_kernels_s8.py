@@ -864,16 +864,17 @@ def test_softmax_table_c_and_python(lib, input_scale, beta):
     assert table[255] == 1.0 and np.all(np.diff(table) >= 0)
 
 
-def test_add_mul_int16_wrap(lib, tf):
+@pytest.mark.parametrize("rows,cols", [(3, 37), (2, 47)])
+def test_add_mul_int16_wrap(lib, tf, rows, cols):
     """Outputs far beyond the output range: the interpreter's vector loops narrow to int16 with
     wrap-around before saturating (so a huge positive sum can come out as -128), its scalar loops
-    saturate; 37 elements per row = 32 vector + 5 scalar."""
+    saturate. Rows of 37 and 47 tell blocks of 8 from blocks of 16."""
     L = tf.keras.layers
-    inp = tf.keras.Input((3, 37), batch_size=1)
+    inp = tf.keras.Input((rows, cols), batch_size=1)
     x = fq(tf, -2.0, 2.0)(inp)
-    a = fq(tf, -2.0, 2.0)(L.Dense(37)(x))
+    a = fq(tf, -2.0, 2.0)(L.Dense(cols)(x))
     row = fq(tf, -2.0, 2.0)(L.Lambda(lambda t: tf.reduce_mean(t, axis=1, keepdims=True))(a))
-    col = fq(tf, -1.5, 2.5)(L.Lambda(lambda t: tf.reduce_mean(t, axis=2, keepdims=True))(a))
+    col = fq(tf, -2.0, 2.0)(L.Dense(1)(x))  # [1, rows, 1]: a scalar per row
     outs = [
         fq(tf, -0.01, 0.01)(L.Add()([a, x])),
         fq(tf, -0.01, 0.01)(L.Add()([a, row])),  # broadcast rows: runs of 37
