@@ -5,6 +5,14 @@
  * optimized kernels compute differently from TFLite's reference kernels (MEAN, SOFTMAX) and which
  * multiplier rounding each op uses (lkws/fixedpoint.h).
  *
+ * What pins the bits down (larq-compute-engine 0.16 on x86-64; tests/test_kernels_s8.py checks
+ * each point against the interpreter): CONV_2D and FULLY_CONNECTED run on ruy, whose kernels round
+ * halves up; TFLite's NEON code paths are compiled in through an SSE emulation, so the vectorized
+ * part of a tensor (whole blocks of 8 or 16 elements or channels) rounds, narrows or converts as
+ * NEON does and the scalar remainder as TFLite's scalar code (depthwise conv, MEAN, QUANTIZE,
+ * DEQUANTIZE, ADD, MUL); SOFTMAX uses a float32 exp table; MEAN has an optimized path (4-D, axes
+ * {1, 2}, keep_dims) and a reference path with different rounding.
+ *
  * Conventions (CMSIS-NN-like):
  * - Tensors are dense, row-major, channels last: activations [N, H, W, C]; conv filters
  *   [C_OUT, KH, KW, C_IN]; depthwise filters [1, KH, KW, C_IN * depth_multiplier]; fully connected
