@@ -1,5 +1,5 @@
 """Helpers shared by the float32 builtin emitters (not an emitter module itself)."""
-from .base import float_activation, same_or_valid
+from .base import c_struct, float_activation, same_or_valid
 
 
 def is_float_op(op, graph):
@@ -36,9 +36,11 @@ def window_params(op, graph, emitter, filter_hw, out_c, depth_multiplier=1):
     if tuple(y.shape) != (x.shape[0], oh, ow, out_c):
         emitter.unsupported(op, graph, "output shape", list(y.shape), y)
     lo, hi = float_activation(op, graph, o.get("fused_activation_function", "NONE"))
-    ints = [x.shape[0], x.shape[1], x.shape[2], x.shape[3], oh, ow, out_c, filter_hw[0], filter_hw[1],
-            sh, sw, dh, dw, pt, pl, depth_multiplier]
-    return "{" + ", ".join(str(int(v)) for v in ints) + f", {lo}, {hi}}}"
+    names = ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "out_c", "filter_h", "filter_w", "stride_h",
+             "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier")
+    values = [str(int(v)) for v in (x.shape[0], x.shape[1], x.shape[2], x.shape[3], oh, ow, out_c, filter_hw[0],
+                                    filter_hw[1], sh, sw, dh, dw, pt, pl, depth_multiplier)]
+    return c_struct(list(zip(names, values)) + [("act_min", lo), ("act_max", hi)])
 
 
 def require_const_float(emitter, op, graph, index, role):

@@ -167,5 +167,10 @@ def c_float(x):
     return f"{x.hex()}f" if x != int(x) or abs(x) >= 1 << 24 else f"{x:.1f}f"
 
 
+def c_struct(fields):
+    """A C99 designated initializer from (name, value) pairs: {.batches = 1, .in_h = 8, ...}."""
+    return "{" + ", ".join(f".{k} = {v}" for k, v in fields) + "}"
+
+
 def c_int_array(values):
     return "{" + ", ".join(str(int(v)) for v in values) + "}"

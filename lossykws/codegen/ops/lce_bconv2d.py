@@ -17,7 +17,7 @@ clamp on 2*accum = [K - act_max, K - act_min] with the activation range clipped 
 """
 import numpy as np
 
-from .base import OpEmitter, register, same_or_valid
+from .base import OpEmitter, c_struct, register, same_or_valid
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 ACTIVATIONS = {0: ("NONE", INT32_MIN, INT32_MAX), 1: ("RELU", 0, INT32_MAX), 2: ("RELU_N1_TO_1", -1, 1), 3: ("RELU6", 0, 6)}
@@ -106,9 +106,11 @@ class LceBconv2d(OpEmitter):
         _, act_min, act_max = ACTIVATIONS[o["fused_activation_function"]]
         act_min, act_max = max(act_min, -k), min(act_max, k)
         clamp_min, clamp_max = k - act_max, k - act_min
-        fields = [x.shape[0], x.shape[1], x.shape[2], cin, oh, ow, cout, kh, kw, o["stride_height"], o["stride_width"],
-                  o["dilation_height_factor"], o["dilation_width_factor"], pt, pl, clamp_min, clamp_max]
-        params = f"static const lkws_bconv2d_params p = {{{', '.join(str(int(v)) for v in fields)}}};\n"
+        names = ("batches", "in_h", "in_w", "channels_in", "out_h", "out_w", "channels_out", "filter_h", "filter_w",
+                 "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "clamp_min", "clamp_max")
+        values = (x.shape[0], x.shape[1], x.shape[2], cin, oh, ow, cout, kh, kw, o["stride_height"], o["stride_width"],
+                  o["dilation_height_factor"], o["dilation_width_factor"], pt, pl, clamp_min, clamp_max)
+        params = f"static const lkws_bconv2d_params p = {c_struct(zip(names, (int(v) for v in values)))};\n"
         src, filt, dst = ctx.ref(x.index), ctx.ref(w.index), ctx.ref(y.index)
         scratch = f"(uint32_t *){ctx.scratch()}"
         fused = bool(o.get("fused_quantize"))

@@ -1,5 +1,5 @@
 """LceBMaxPool2d: max pooling on bitpacked tensors (AND of the window's words)."""
-from .base import OpEmitter, register, same_or_valid
+from .base import OpEmitter, c_struct, register, same_or_valid
 
 
 @register
@@ -38,9 +38,11 @@ class LceBMaxPool2d(OpEmitter):
         o = op.options
         x = graph.tensor(op.inputs[0])
         oh, pt, ow, pl = self._geometry(op, graph)
-        fields = [x.shape[0], x.shape[1], x.shape[2], x.shape[3], oh, ow, o["filter_height"], o["filter_width"],
-                  o["stride_height"], o["stride_width"], pt, pl]
+        names = ("batches", "in_h", "in_w", "words", "out_h", "out_w", "filter_h", "filter_w", "stride_h", "stride_w",
+                 "pad_top", "pad_left")
+        values = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], oh, ow, o["filter_height"], o["filter_width"],
+                  o["stride_height"], o["stride_width"], pt, pl)
         return (
-            f"static const lkws_bmaxpool2d_params p = {{{', '.join(str(int(v)) for v in fields)}}};\n"
+            f"static const lkws_bmaxpool2d_params p = {c_struct(zip(names, (int(v) for v in values)))};\n"
             f"lkws_bmaxpool2d(&p, {ctx.ref(x.index)}, {ctx.ref(op.outputs[0])});"
         )
