@@ -756,9 +756,11 @@ def test_export_parity(tf, case, tmp_path):
         assert first is None, f"{case}, input {k}: {first}"
 
 
-def test_export_qemu_int8(tf, tmp_path):
-    """The int8 chain on Cortex-M4 (qemu-m4): every tensor equals the interpreter's, SOFTMAX
-    included (its exp table is computed at export, so no libm runs on the device)."""
+@pytest.mark.parametrize("case", ["chain", "elementwise"])
+def test_export_qemu_int8(tf, case, tmp_path):
+    """The int8 cases on Cortex-M4 (qemu-m4): every tensor equals the interpreter's, SOFTMAX
+    included (its exp table is computed at export, so no libm runs on the device), and the float
+    QUANTIZE/DEQUANTIZE ends (single-precision arithmetic and rintf/roundf give the same bits)."""
     import shutil
 
     from lossykws import qemu
@@ -769,12 +771,16 @@ def test_export_qemu_int8(tf, tmp_path):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} not installed (tools/bootstrap installs it)")
     tf.keras.utils.set_random_seed(7)
-    model, _, io_type = export_case_chain(tf)
+    model, _, io_type = globals()[f"export_case_{case}"](tf)
     fb = convert(tf, model, io_type)
     (tmp_path / "model.tflite").write_bytes(fb)
     manifest = export_project(tmp_path / "model.tflite", tmp_path / "m4", target="qemu-m4")
     rng = np.random.default_rng(5)
-    x = rng.integers(-128, 128, manifest["inputs"][0]["shape"]).astype(np.int8)
+    spec = manifest["inputs"][0]
+    if spec["dtype"] == "int8":
+        x = rng.integers(-128, 128, spec["shape"]).astype(np.int8)
+    else:
+        x = rng.uniform(-2.5, 2.5, spec["shape"]).astype(np.float32)
     (tmp_path / "x.bin").write_bytes(x.tobytes())
     result = qemu.run_project(tmp_path / "m4", [tmp_path / "x.bin"], tmp_path / "out", dump_dir=tmp_path / "dump")
     assert result["status"] == 0, result["stderr"]
@@ -783,7 +789,8 @@ def test_export_qemu_int8(tf, tmp_path):
     for op in manifest["ops"]:
         for t in op["outputs"]:
             got = np.fromfile(tmp_path / "dump" / f"t{t['tensor']}.bin", dtype=t["dtype"])
-            assert np.array_equal(got, reference[t["tensor"]].reshape(-1)), f"op {op['index']} {op['kind']}"
+            want = reference[t["tensor"]].reshape(-1)
+            assert got.tobytes() == want.tobytes(), f"op {op['index']} {op['kind']}"
             compared += 1
     assert compared == len(manifest["ops"])
 
