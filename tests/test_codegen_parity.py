@@ -241,6 +241,22 @@ def case_float_gemm_paths(tf, lq):
     return tf.keras.Model(i, x), {"CONV_2D", "FULLY_CONNECTED"}
 
 
+def case_int8_dequantize(tf, lq):
+    """LceDequantize to int8 (the codes of +-1 from the output scale and zero point, saturated)."""
+    L = tf.keras.layers
+
+    def fake_quant(lo, hi):
+        return L.Lambda(lambda v: tf.quantization.fake_quant_with_min_max_vars(v, lo, hi))
+
+    i = L.Input((8, 8, 4))
+    x = fake_quant(-3.0, 3.0)(i)
+    x = _qconv(lq, 33, 3, padding="valid")(x)
+    x = lq.quantizers.SteSign()(x)
+    x = fake_quant(-1.5, 1.0)(x)
+    convert = {"inference_input_type": tf.int8, "inference_output_type": tf.int8}
+    return tf.keras.Model(i, x), {"LceDequantize:int8", "LceBconv2d:int32"}, convert
+
+
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
 
 
@@ -258,6 +274,8 @@ def _kinds(graph):
     out = set()
     for op in graph.ops:
         out.add(op.kind)
+        if op.kind == "LceDequantize":
+            out.add(f"LceDequantize:{graph.tensors[op.outputs[0]].dtype}")
         if op.kind == "LceBconv2d":
             t = graph.tensors[op.outputs[0]]
             out.add(f"LceBconv2d:{t.dtype}")
