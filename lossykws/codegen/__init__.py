@@ -5,7 +5,9 @@ The generated model API (model.h), shared by every target:
 
     #define MODEL_ARENA_BYTES n     one arena, planned by lifetime; caller-owned, 16-byte aligned
     #define MODEL_CONST_BYTES n     bytes of constant arrays (weights stay bitpacked)
-    #define MODEL_NUM_INPUTS / MODEL_NUM_OUTPUTS / MODEL_NUM_TENSORS / MODEL_NUM_OPS
+    #define MODEL_NUM_INPUTS / MODEL_NUM_OUTPUTS
+    #define MODEL_NUM_TENSORS       tensors in the .tflite (every tensor_index is below it)
+    #define MODEL_NUM_OPS           ops in the schedule (after fusion; op_index keeps .tflite numbering)
     typedef void (*model_observer)(void *user, int op_index, int tensor_index,
                                    const void *data, size_t bytes);
     void *model_input(uint8_t *arena, int i);          size_t model_input_bytes(int i);

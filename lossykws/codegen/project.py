@@ -266,8 +266,8 @@ def generate(graph, model_bytes, source_name, labels=None, packed=None, run_sett
 #define MODEL_CONST_BYTES {const_bytes}
 #define MODEL_NUM_INPUTS {len(ins)}
 #define MODEL_NUM_OUTPUTS {len(outs)}
-#define MODEL_NUM_TENSORS {len(graph.tensors)}
-#define MODEL_NUM_OPS {len(graph.ops)}
+#define MODEL_NUM_TENSORS {len(graph.tensors)} /* tensors in the .tflite; every tensor_index is below it */
+#define MODEL_NUM_OPS {len(graph.ops)} /* ops in the schedule; op_index keeps the .tflite numbering */
 
 /* Called after each op with each of its output tensors (raw bytes in the arena). */
 typedef void (*model_observer)(void *user, int op_index, int tensor_index, const void *data, size_t bytes);
