@@ -377,8 +377,11 @@ def _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progr
     """Best weights, test evaluation (once), conversion, checks, plots; then partial -> out."""
     from . import conversion
 
-    model = config.pop("_model")
+    config.pop("_model")
     config.pop("_train_n", None)
+    # A fresh model outside any distribution strategy: conversion and saving want a plain one.
+    model = models.build(config["model"], config["input_shape"], len(config["labels"]),
+                         channels=config.get("channels"))
     model.load_weights(str(partial / BEST_WEIGHTS))
     x_test, y_test, _ = load_features(cache_dir, "test", config["model"])
     rng = np.random.default_rng([config["seed"], 10_000])

@@ -1,0 +1,170 @@
+"""Training runs: the run directory, exact resume, the mirrored strategy on two logical CPUs,
+evaluate, and bad inputs through the CLI (one-line errors, no half-written run directory)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lossykws  # noqa: F401
+from lossykws import cache, training
+from lossykws.errors import LossykwsError
+
+from tiny_corpus import make_corpus, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
+
+LOSSYKWS = str(Path(sys.executable).parent / "lossykws")
+TINY = dict(epochs=2, batch_size=8, channels=(8, 8, 16, 8), augment_copies=1, progress=False)
+
+
+def run_cli(*args, timeout=300):
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run([LOSSYKWS, *map(str, args)], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [l for l in result.stderr.strip().splitlines() if l.startswith("error:")]
+    assert len(lines) == 1, result.stderr[-3000:]
+    for f in fragments:
+        assert f in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tiny_vq_cache, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "vq"
+    metrics = training.train_run(tiny_vq_cache, out, **TINY)
+    return out, metrics
+
+
+def test_run_directory(finished_run):
+    out, metrics = finished_run
+    for name in ("config.json", "codec/vq_codebook.json", "model.keras", "model.tflite", "metrics.json",
+                 "confusion.png", "history.png"):
+        assert (out / name).is_file(), name
+    assert not Path(str(out) + ".partial").exists() and not (out / "checkpoint").exists()
+    config = json.loads((out / "config.json").read_text())
+    assert config["format"] == training.RUN_FORMAT and config["model"] == "vq-bnn"
+    assert config["task"] == "words8" and config["labels"][:3] == ["stop", "down", "no"]
+    assert config["codec"]["codec"] == "vq" and config["codec"]["k"] == 16
+    assert config["data_fingerprint"] and config["versions"]["larq"] and config["seed"] == 0
+    assert config["augmentation"]["copies"] == 1
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["epochs"] == 2 and 1 <= m["best_epoch"] <= 2 and len(m["history"]["val_accuracy"]) == 2
+    assert m["validation"]["agreement"] >= 0.995 and m["agreement_check"] == "ok"
+    assert m["test"]["clips"] == 6 and m["train_clips"] == 2 * 18
+    assert m["summary"]["binary_params"] > 0
+
+
+def test_evaluate_on_the_test_split_and_on_folders(finished_run, tiny_corpus):
+    out, metrics = finished_run
+    r = training.evaluate_run(out, progress=False)
+    assert r["keras_accuracy"] == metrics["test"]["keras_accuracy"] and r["agreement"] == 1.0
+    r = training.evaluate_run(out, [tiny_corpus], progress=False)
+    assert r["clips"] == 30 and np.asarray(r["confusion"]).sum() == 30
+
+
+def test_resume_reaches_the_same_weights(tiny_vq_cache, tmp_path):
+    whole = training.train_run(tiny_vq_cache, tmp_path / "whole", **TINY)
+    stopped = training.train_run(tiny_vq_cache, tmp_path / "cut", stop_after_epochs=1, **TINY)
+    assert stopped["status"] == "interrupted" and not (tmp_path / "cut").exists()
+    assert (tmp_path / "cut.partial" / "checkpoint").is_dir()
+    resumed = training.train_run(resume=tmp_path / "cut", progress=False)
+    assert resumed["history"] == whole["history"]
+    _, a, fa = training.load_run(tmp_path / "whole")
+    _, b, fb = training.load_run(tmp_path / "cut")
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    assert len(fa) == len(fb)
+    with pytest.raises(LossykwsError, match="finished"):
+        training.train_run(resume=tmp_path / "cut")
+
+
+MIRRORED = textwrap.dedent("""
+    import json, sys
+    import lossykws
+    from lossykws.tf import import_tensorflow
+    tf = import_tensorflow()
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from lossykws import training
+    replicas = training.make_strategy("mirrored").num_replicas_in_sync
+    m = training.train_run(sys.argv[1], sys.argv[2], strategy="mirrored", epochs=1, batch_size=8,
+                           channels=(8, 8, 16, 8), augment_copies=0, progress=False)
+    print(json.dumps({"replicas": replicas, "agreement": m["validation"]["agreement"]}))
+""")
+
+
+def test_mirrored_strategy_on_two_logical_cpus(tiny_vq_cache, tmp_path):
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-c", MIRRORED, str(tiny_vq_cache), str(tmp_path / "run")],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["replicas"] == 2 and out["agreement"] >= 0.995
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["strategy"] == "mirrored"
+
+
+# ---------------------------------------------------------------- the CLI
+def test_cli_train_then_evaluate(tiny_corpus, tiny_vq_cache, tmp_path):
+    out = tmp_path / "run"
+    r = run_cli("train", tiny_vq_cache, "--epochs", "1", "--batch-size", "8", "--augment", "0", "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "test accuracy: Keras" in r.stdout and (out / "model.tflite").is_file()
+    r = run_cli("evaluate", out, "--json")
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads(r.stdout)
+    assert report["agreement"] >= 0.995 and report["labels"][0] == "stop"
+    # a run directory from another version of the run format
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    config = json.loads((other / "config.json").read_text())
+    config["version"] = 99
+    (other / "config.json").write_text(json.dumps(config))
+    assert_one_line_error(run_cli("evaluate", other), "run format version 99")
+    # --resume of a finished run, and of a folder that is no run
+    assert_one_line_error(run_cli("train", "--resume", out), "finished")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "config.json").write_text('{"format": "something-else"}')
+    assert_one_line_error(run_cli("train", "--resume", foreign), "not a lossykws")
+
+
+def test_cli_features_that_do_not_match_the_model(tiny_corpus, tiny_vq_cache, tmp_path):
+    out = tmp_path / "run"
+    assert_one_line_error(run_cli("train", tiny_corpus, "--features", "vq", "--model", "tf-cnn", "--out", out),
+                          "model tf-cnn takes --features tf, not vq")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--features", "tf", "--out", out),
+                          "a vq feature cache, not --features tf")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--model", "encodec-bnn", "--out", out),
+                          "takes --features encodec")
+    assert not out.exists() and not Path(str(out) + ".partial").exists()
+
+
+def test_cli_dataset_with_labels_the_task_does_not_know(tiny_vq_cache, tmp_path):
+    strange = make_corpus(tmp_path / "strange", words=("cat", "dog"))
+    out = tmp_path / "run"
+    assert_one_line_error(run_cli("train", strange, "--features", "vq", "--out", out),
+                          "no label folders of task words8")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--task", "kws12", "--out", out),
+                          "made for task words8")
+    assert not out.exists() and not Path(str(out) + ".partial").exists()
+    assert not (tmp_path / ".lossykws-cache").exists() or not any((tmp_path / ".lossykws-cache").iterdir())
+
+
+def test_evaluate_refuses_features_of_another_shape(finished_run, tiny_corpus, tmp_path):
+    out, _ = finished_run
+    tf_cache = tmp_path / "tf-cache"
+    cache.encode_corpus([tiny_corpus], "tf", tf_cache, task="words8", progress=False)
+    moved = tmp_path / "run"
+    shutil.copytree(out, moved)
+    config = json.loads((moved / "config.json").read_text())
+    config["cache"] = str(tf_cache)
+    (moved / "config.json").write_text(json.dumps(config))
+    with pytest.raises(LossykwsError, match=r"features of shape \[128, 128\] do not match the model's input"):
+        training.evaluate_run(moved, progress=False)
