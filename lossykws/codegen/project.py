@@ -107,12 +107,12 @@ def check_graph(graph):
     produced = set(graph.inputs)
     emitters = []
     for op in graph.ops:
-        em = emitter_for(op, graph)
         for i in op.inputs:
             if i >= 0 and not graph.tensors[i].is_const and i not in produced:
                 t = graph.tensors[i]
                 raise LossykwsError(f"op {op.index} ({op.kind}) reads tensor {i} '{t.name}' that no earlier op writes")
         try:
+            em = emitter_for(op, graph)
             em.check(op, graph)
         except LossykwsError:
             raise
