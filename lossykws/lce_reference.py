@@ -11,9 +11,38 @@ tensors = run_all_tensors(Path("model.tflite").read_bytes(), [x])
 tensors[17]  # numpy array of tensor 17 as the interpreter computed it
 ```
 """
+import contextlib
+import os
+import sys
+import tempfile
+
 import numpy as np
 
 from .errors import LossykwsError
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Hold back what native code writes to fd 2 (TensorFlow's and XLA's start-up log lines about
+    CUDA and oneDNN) while importing and starting the interpreter; replay it if the block fails."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (some embedded consoles): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def expose_all_tensors(model_bytes):
@@ -22,8 +51,9 @@ def expose_all_tensors(model_bytes):
 
     from .tf import import_tensorflow
 
-    import_tensorflow()
-    from tensorflow.lite.python import schema_py_generated as schema
+    with quiet_native_stderr():
+        import_tensorflow()
+        from tensorflow.lite.python import schema_py_generated as schema
 
     model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytearray(model_bytes), 0))
     sg = model.subgraphs[0]
@@ -44,11 +74,13 @@ def run_all_tensors(model_bytes, inputs):
     import lossykws  # noqa: F401
 
     try:
-        import larq_compute_engine as lce
+        with quiet_native_stderr():
+            import larq_compute_engine as lce
     except ImportError as e:
         raise LossykwsError(f"the LCE interpreter is needed for the reference run: {e}") from None
     fb, order = expose_all_tensors(model_bytes)
-    interp = lce.testing.Interpreter(fb, num_threads=1)
+    with quiet_native_stderr():
+        interp = lce.testing.Interpreter(fb, num_threads=1)
     x = inputs[0] if len(inputs) == 1 else list(inputs)
     out = interp.predict(x, verbose=0) if _accepts_verbose(interp) else interp.predict(x)
     if not isinstance(out, (list, tuple)):
