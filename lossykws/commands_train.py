@@ -51,7 +51,9 @@ def prepare_cache(data_dir, features, task, out_dir, cache_dir=None, progress=Tr
 
 def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_size=32, seed=0, out_dir=None,
           strategy="default", resume=None, int8=False, as_json=False, cache_dir=None, augment=None):
-    """Train a model on a corpus (or a feature cache) and write a run directory."""
+    """Train a model on a corpus (or a feature cache), write a run directory, print and return its
+    metrics (metrics.json's content). `lossykws demo` can call it as
+    train(data_dir=[corpus], features="vq", task="words8", epochs=N, out_dir="build/demo/run-vq")."""
     from . import training
 
     if resume:
@@ -59,7 +61,8 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
             raise LossykwsError("--resume continues a run with its own data, model and settings: give only "
                                 "--resume RUN_DIR")
         metrics = training.train_run(resume=resume, strategy=strategy)
-        return _print_metrics(metrics, resume, as_json)
+        _print_metrics(metrics, resume, as_json)
+        return metrics
     if not data_dir:
         raise LossykwsError("give DATA_DIR... (Speech Commands folders or one feature cache) or --resume RUN_DIR")
     one_cache = len(data_dir) == 1 and _is_cache(data_dir[0])
@@ -83,7 +86,8 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
                                  batch_size=batch_size, seed=seed, strategy=strategy, int8=int8,
                                  augment_copies=augment, noise_paths=noise,
                                  data_dirs=None if one_cache else list(data_dir))
-    return _print_metrics(metrics, out_dir, as_json)
+    _print_metrics(metrics, out_dir, as_json)
+    return metrics
 
 
 def training_partial_suffix():
@@ -117,7 +121,7 @@ def evaluate(run_dir, data_dir=(), as_json=False):
     r = training.evaluate_run(run_dir, list(data_dir) or None)
     if as_json:
         click.echo(json.dumps(r, indent=1))
-        return
+        return r
     click.echo(f"{r['model']} ({r['task']}) on {r['data']}: {r['clips']} clips")
     click.echo(f"  accuracy: Keras {r['keras_accuracy']:.4f}, LCE interpreter {r['lce_accuracy']:.4f}, "
                f"label agreement {r['agreement']:.4f}")
@@ -127,3 +131,4 @@ def evaluate(run_dir, data_dir=(), as_json=False):
     click.echo("  confusion (rows true, columns predicted): " + " ".join(l[:6] for l in labels))
     for lab, row in zip(labels, r["confusion"]):
         click.echo(f"  {lab:<12} " + " ".join(f"{v:>6}" for v in row))
+    return r

@@ -1,0 +1,130 @@
+#!/usr/bin/env python
+"""The talk's table on real speech: the three models, trained on the speaker-disjoint training
+split, selected on validation, tested once on the test split, over several seeds.
+
+    .venv/bin/python tools/bench_accuracy.py --data ../shared/data/speech_commands_test_v0.02 \
+        --tasks words8,kws12 --seeds 3
+
+Caches and runs go under --out and are reused when present (a finished run is read, not retrained),
+so an interrupted benchmark continues where it stopped. EnCodec features come from the pretrained
+24 kHz checkpoint when it is installed, else from a local codec of the EnCodec architecture fitted
+on the training split (--encodec-fit-budget seconds; labelled "local codec" in the table).
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import lossykws  # noqa: E402,F401
+from lossykws import cache, training  # noqa: E402
+from lossykws.errors import LossykwsError  # noqa: E402
+
+FEATURES = {"tf-cnn": "tf", "vq-bnn": "vq", "encodec-bnn": "encodec"}
+INPUT = {"tf": "128x128 log-STFT, float32", "vq": "VQ 2x2/16 words: 64x64x4 bits", "encodec": "EnCodec bits"}
+
+
+def build_cache(data, codec, task, out, fit_budget):
+    d = out / f"cache-{codec}-{task}"
+    kw = {}
+    if codec == "encodec":
+        from lossykws.codecs import encodec
+
+        try:
+            encodec.verify_checkpoint(None)
+        except LossykwsError:
+            kw = {"encodec_weights": "fit", "fit_budget_s": fit_budget}
+    t = time.monotonic()
+    report = cache.encode_corpus([data], codec, d, task, progress=False, **kw)
+    print(f"[cache] {codec} {task}: {'reused' if report.get('reused') else 'built'} in "
+          f"{time.monotonic() - t:.0f} s", file=sys.stderr)
+    return d, report
+
+
+def run_one(cache_dir, out, model, seed, epochs, channels):
+    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{'x'.join(map(str, channels)) if channels else 'default'}-s{seed}"
+    if (run / training.METRICS).is_file():
+        return json.loads((run / training.METRICS).read_text())
+    partial = Path(str(run) + training.PARTIAL_SUFFIX)
+    if partial.is_dir():
+        return training.train_run(resume=run, progress=False)
+    return training.train_run(cache_dir, run, model_name=model, epochs=epochs, seed=seed, channels=channels,
+                              progress=False)
+
+
+def mean_std(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{100 * values[0]:.1f}"
+    return f"{100 * statistics.mean(values):.1f} ± {100 * statistics.stdev(values):.1f}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "speech_commands_test_v0.02"))
+    p.add_argument("--tasks", default="words8,kws12")
+    p.add_argument("--models", default="tf-cnn,vq-bnn,encodec-bnn")
+    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--epochs", type=int, default=None, help="[each model's default]")
+    p.add_argument("--vq-channels", default=None, help="vq-bnn widths, e.g. 32,64,64,64 [the device default]")
+    p.add_argument("--encodec-fit-budget", type=float, default=300.0)
+    p.add_argument("--out", default=str(ROOT / "build" / "bench-accuracy"))
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for task in a.tasks.split(","):
+        for model in a.models.split(","):
+            codec = FEATURES[model]
+            try:
+                cdir, report = build_cache(a.data, codec, task, out, a.encodec_fit_budget)
+            except LossykwsError as e:
+                print(f"[skip] {model} {task}: {e}", file=sys.stderr)
+                continue
+            channels = tuple(int(c) for c in a.vq_channels.split(",")) if (a.vq_channels and model == "vq-bnn") else None
+            results = []
+            for seed in range(a.seeds):
+                m = run_one(cdir, out, model, seed, a.epochs, channels)
+                print(f"[run] {model} {task} seed {seed}: test Keras {m['test']['keras_accuracy']:.3f} "
+                      f"LCE {m['test']['lce_accuracy']:.3f}, {m.get('wall_s', '?')} s", file=sys.stderr)
+                results.append(m)
+            splits = report["splits"]
+            m0 = results[0]
+            label = INPUT[codec] + (f" ({report['codec_label']})" if report.get("codec_label") else "")
+            rows.append({
+                "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else ""),
+                "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
+                "feature_mib": {s: splits[s]["payload_mib"] for s in splits},
+                "binary_macs": m0["summary"]["binary_macs"], "float_macs": m0["summary"]["float_macs"],
+                "model_bytes": m0["tflite_bytes"], "epochs": m0["epochs"],
+                "test_keras": mean_std([r["test"]["keras_accuracy"] for r in results]),
+                "test_lce": mean_std([r["test"]["lce_accuracy"] for r in results]),
+                "agreement_min": min(r["validation"]["agreement"] for r in results),
+                "wall_s": round(statistics.mean(r.get("wall_s") or 0 for r in results)),
+                "seeds": len(results), "train_clips": m0["train_clips"], "test_clips": m0["test"]["clips"],
+            })
+    if a.json:
+        print(json.dumps(rows, indent=1))
+        return
+    head = ("| task | model | input | bits/clip | feature MiB train/val/test | binary MACs | float MACs | "
+            "model bytes | epochs | test acc Keras % | test acc LCE % | seeds | train s |")
+    print(head)
+    print("|" + "|".join("---" for _ in range(13)) + "|")
+    for r in rows:
+        f = r["feature_mib"]
+        print(f"| {r['task']} | {r['model']} | {r['input']} | {r['bits_per_clip']} | "
+              f"{f.get('train')}/{f.get('validation')}/{f.get('test')} | {r['binary_macs']:,} | {r['float_macs']:,} | "
+              f"{r['model_bytes']:,} | {r['epochs']} | {r['test_keras']} | {r['test_lce']} | {r['seeds']} | {r['wall_s']} |")
+    print(f"\ncommand: {' '.join([os.path.relpath(sys.argv[0])] + sys.argv[1:])}")
+
+
+if __name__ == "__main__":
+    main()
