@@ -283,3 +283,12 @@ def test_export_run_directory(tmp_path):
     (run / "config.json").write_text(json.dumps(config))
     r = CliRunner().invoke(main, ["export", str(run), "--out", str(tmp_path / "q")])
     assert r.exit_code != 0 and "2 labels for a model whose first output has 5 scores" in r.output
+
+
+def test_plan_reshape_shares_bytes():
+    """A RESHAPE's output takes its input's slot; the group lives over both lifetimes."""
+    ts = [Tensor(i, f"t{i}", (100,), "float32") for i in range(5)]
+    ops = [Op(0, "RELU", [0], [1]), Op(1, "RESHAPE", [1], [2]), Op(2, "RELU", [2], [3]), Op(3, "ADD", [1, 3], [4])]
+    plan = plan_arena(Graph(ts, ops, [0], [4]), aliases={2: 1})
+    assert plan.offsets[2] == plan.offsets[1]
+    assert len({plan.offsets[i] for i in (1, 3, 4)}) == 3  # 1 (and 2) still live when 3 and 4 are

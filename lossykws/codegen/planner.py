@@ -8,6 +8,10 @@ greedy by size, largest first, each at the lowest 16-byte aligned offset free fo
 
 Op scratch (see OpEmitter.scratch_bytes) is planned like a tensor alive during its op only.
 
+Aliases ({tensor: tensor it shares bytes with}, e.g. a RESHAPE's output and input) place a group
+of tensors at one offset, alive over the union of their lifetimes: tensors are never written
+after the op that produces them, so sharing is safe and the copy disappears.
+
 # Example
 ```python
 plan = plan_arena(graph, scratch={3: 256})
@@ -53,10 +57,22 @@ def tensor_lifetimes(graph):
     return life
 
 
-def plan_arena(graph, scratch=None):
+def plan_arena(graph, scratch=None, aliases=None):
     """Place tensors (and per-op scratch byte counts) in one arena; return a Plan."""
     life = tensor_lifetimes(graph)
-    items = [(("t", i), graph.tensors[i].nbytes, span) for i, span in life.items()]
+    aliases = {a: b for a, b in (aliases or {}).items() if a in life and b in life}
+
+    def root(i):
+        while i in aliases:
+            i = aliases[i]
+        return i
+
+    groups = {}
+    for i, (first, last) in life.items():
+        r = root(i)
+        f, l, n = groups.get(r, (first, last, 0))
+        groups[r] = (min(f, first), max(l, last), max(n, graph.tensors[i].nbytes))
+    items = [(("t", r), n, (f, l)) for r, (f, l, n) in groups.items()]
     for op_index, nbytes in (scratch or {}).items():
         if nbytes > 0:
             items.append((("s", op_index), nbytes, (op_index, op_index)))
@@ -77,7 +93,7 @@ def plan_arena(graph, scratch=None):
     arena = max((o + s for o, s, _, _ in placed), default=0)
     const_bytes = sum(t.nbytes for t in graph.tensors if t.is_const)
     return Plan(
-        offsets={k[1]: v for k, v in where.items() if k[0] == "t"},
+        offsets={i: where[("t", root(i))] for i in life},
         scratch_offsets={k[1]: v for k, v in where.items() if k[0] == "s"},
         arena_bytes=max(arena, ALIGN),
         const_bytes=const_bytes,
