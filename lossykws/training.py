@@ -204,6 +204,11 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
                                 "(speaker-disjoint: more speakers are needed)")
     if strategy not in STRATEGIES:
         raise LossykwsError(f"unknown strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}")
+    import os
+
+    if strategy == "multi-worker" and not os.environ.get("TF_CONFIG"):
+        raise LossykwsError("--strategy multi-worker reads the cluster from TF_CONFIG, which is not set "
+                            "(see tf.distribute.MultiWorkerMirroredStrategy)")
     shape = models.input_shape_for(splits["train"]["shape"], model_name)
     if augment_copies is None:
         augment_copies = DEFAULT_AUGMENT[codec]
@@ -306,13 +311,21 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         x_train = np.concatenate([x_train, aug.reshape(-1, *x_train.shape[1:])])
         y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)
 
-    if state is None:
+    new = state is None
+    if new:
         _start_partial(partial, config, cache_dir)
         state = _read_json(partial / STATE)
     try:
         _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_after_epochs)
     except KeyboardInterrupt:
+        if new and state["epoch"] == 0:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         raise LossykwsError(f"interrupted; continue with: lossykws train --resume {out}") from None
+    except BaseException:
+        if new and state["epoch"] == 0:      # nothing worth resuming: leave nothing behind
+            shutil.rmtree(partial, ignore_errors=True)
+        raise
     if state["status"] != "done-training":
         return {"status": "interrupted", "epoch": state["epoch"], "partial": str(partial)}
     metrics = _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progress)

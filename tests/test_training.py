@@ -143,6 +143,8 @@ def test_cli_features_that_do_not_match_the_model(tiny_corpus, tiny_vq_cache, tm
                           "a vq feature cache, not --features tf")
     assert_one_line_error(run_cli("train", tiny_vq_cache, "--model", "encodec-bnn", "--out", out),
                           "takes --features encodec")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--strategy", "multi-worker", "--out", out),
+                          "TF_CONFIG")
     assert not out.exists() and not Path(str(out) + ".partial").exists()
 
 
