@@ -170,3 +170,21 @@ def test_evaluate_refuses_features_of_another_shape(finished_run, tiny_corpus, t
     (moved / "config.json").write_text(json.dumps(config))
     with pytest.raises(LossykwsError, match=r"features of shape \[128, 128\] do not match the model's input"):
         training.evaluate_run(moved, progress=False)
+
+
+def test_export_of_the_run_directory_agrees_with_the_interpreter(finished_run, tmp_path):
+    from lossykws.commands_export import export
+    from lossykws.emulate import emulate_project
+
+    out, _ = finished_run
+    proj = tmp_path / "proj"
+    export(str(out), "host", str(proj))
+    settings = (proj / "model_settings.h").read_text()
+    assert '"stop", "down", "no"' in settings and '"vq"' in settings
+    x, _, _ = training.load_features(json.loads((out / "config.json").read_text())["cache"], "test", "vq-bnn")
+    files = []
+    for i in range(len(x)):
+        np.save(tmp_path / f"x{i}.npy", x[i])
+        files.append(tmp_path / f"x{i}.npy")
+    report = emulate_project(proj, files)
+    assert report["label_agreement"] == 1.0 and report["first_difference"] is None
