@@ -35,6 +35,41 @@ static int gather(const lkws_bconv2d_params *p, const int32_t *image, int32_t oy
     return padded;
 }
 
+/* The window of (oy, ox) with each tap's channels_in (< 32) bits back to back; padded taps 0. */
+static int gather_dense(const lkws_bconv2d_params *p, const int32_t *image, int32_t oy, int32_t ox, uint32_t *col)
+{
+    const int32_t cin = p->channels_in;
+    const uint32_t mask = ((uint32_t)1 << cin) - 1u;
+    const int32_t y0 = oy * p->stride_h - p->pad_top;
+    const int32_t x0 = ox * p->stride_w - p->pad_left;
+    uint64_t pending = 0;
+    int32_t bits = 0;
+    int padded = 0;
+    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+        const int32_t iy = y0 + fy * p->dilation_h;
+        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
+            const int32_t ix = x0 + fx * p->dilation_w;
+            uint32_t v = 0;
+            if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
+                padded = 1;
+            } else {
+                v = (uint32_t)image[(size_t)iy * (size_t)p->in_w + (size_t)ix] & mask;
+            }
+            pending |= (uint64_t)v << bits;
+            bits += cin;
+            if (bits >= 32) {
+                *col++ = (uint32_t)pending;
+                pending >>= 32;
+                bits -= 32;
+            }
+        }
+    }
+    if (bits > 0) {
+        *col = (uint32_t)pending;
+    }
+    return padded;
+}
+
 /* Sum of popcount(col[k] ^ w[k]) over n words. Four words share one byte-sum stage: after two
  * SWAR stages a nibble holds at most 4, two words add to <= 8 per nibble, the byte fold of two
  * pairs to <= 32 per byte, so the final multiply-add of four bytes (<= 128) cannot overflow. */
@@ -62,6 +97,17 @@ static int32_t xor_popcount_n(const uint32_t *col, const int32_t *w, int32_t n)
     return acc;
 }
 
+/* Bits [start, start + len) of a dense filter row, len < 32. */
+static uint32_t dense_bits(const int32_t *row, int32_t start, int32_t len)
+{
+    const int32_t word = start / 32, shift = start % 32;
+    uint64_t v = (uint32_t)row[word];
+    if (shift + len > 32) {
+        v |= (uint64_t)(uint32_t)row[word + 1] << 32;
+    }
+    return (uint32_t)(v >> shift) & (((uint32_t)1 << len) - 1u);
+}
+
 /* Zero-padding correction of one output channel at a border pixel (see bconv2d.h). */
 static int32_t zero_pad_correction(const lkws_bconv2d_params *p, const int32_t *filt, int32_t oy, int32_t ox)
 {
@@ -74,10 +120,15 @@ static int32_t zero_pad_correction(const lkws_bconv2d_params *p, const int32_t *
         for (int32_t fx = 0; fx < p->filter_w; ++fx) {
             const int32_t ix = x0 + fx * p->dilation_w;
             if (iy < 0 || iy >= p->in_h || ix < 0 || ix >= p->in_w) {
-                const int32_t *w = filt + ((size_t)fy * (size_t)p->filter_w + (size_t)fx) * (size_t)words;
+                const int32_t tap = fy * p->filter_w + fx;
                 int32_t ones = 0;
-                for (int32_t c = 0; c < words; ++c) {
-                    ones += lkws_popcount32((uint32_t)w[c]);
+                if (p->dense_taps) {
+                    ones = lkws_popcount32(dense_bits(filt, tap * p->channels_in, p->channels_in));
+                } else {
+                    const int32_t *w = filt + (size_t)tap * (size_t)words;
+                    for (int32_t c = 0; c < words; ++c) {
+                        ones += lkws_popcount32((uint32_t)w[c]);
+                    }
                 }
                 corr += p->channels_in - 2 * ones;
             }
@@ -95,13 +146,15 @@ static int32_t clamp2(const lkws_bconv2d_params *p, int32_t accum)
 
 #define PIXEL_LOOP(body)                                                                                   \
     const int32_t words_in = LKWS_PACKED_WORDS(p->channels_in);                                            \
-    const int32_t k_words = p->filter_h * p->filter_w * words_in;                                          \
+    const int32_t k_words = p->dense_taps ? LKWS_BCONV2D_DENSE_WORDS(p->filter_h, p->filter_w, p->channels_in) \
+                                          : p->filter_h * p->filter_w * words_in;                          \
     for (int32_t b = 0; b < p->batches; ++b) {                                                             \
         const int32_t *image = input + (size_t)b * (size_t)p->in_h * (size_t)p->in_w * (size_t)words_in;   \
         for (int32_t oy = 0; oy < p->out_h; ++oy) {                                                        \
             for (int32_t ox = 0; ox < p->out_w; ++ox) {                                                    \
                 const size_t pixel = ((size_t)b * (size_t)p->out_h + (size_t)oy) * (size_t)p->out_w + (size_t)ox; \
-                const int padded = gather(p, image, oy, ox, scratch);                                      \
+                const int padded = p->dense_taps ? gather_dense(p, image, oy, ox, scratch)                 \
+                                                 : gather(p, image, oy, ox, scratch);                      \
                 (void)padded;                                                                              \
                 body                                                                                       \
             }                                                                                              \

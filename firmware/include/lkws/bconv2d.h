@@ -30,7 +30,15 @@ typedef struct {
     int32_t dilation_h, dilation_w;
     int32_t pad_top, pad_left;
     int32_t clamp_min, clamp_max; /* on 2*accum; float and int8 outputs */
+    /* Optimized kernels only: 1 when channels_in < 32 and the filter rows are "dense", the
+     * channels_in bits of each tap back to back (tap t at bit t*channels_in of the row, rows of
+     * LKWS_BCONV2D_DENSE_WORDS words): a 3x3 filter on 4 channels is 2 words per output channel
+     * instead of 9. The gathered window is packed the same way. */
+    int32_t dense_taps;
 } lkws_bconv2d_params;
+
+#define LKWS_BCONV2D_DENSE_WORDS(filter_h, filter_w, channels_in) \
+    (((filter_h) * (filter_w) * (channels_in) + 31) / 32)
 
 /* pad_multiplier: NULL for pad_values 1 or VALID; else zero padding is corrected. */
 void lkws_bconv2d_f32(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,

@@ -164,7 +164,10 @@ def c_float(x):
         return "NAN"
     if math.isinf(x):
         return "INFINITY" if x > 0 else "-INFINITY"
-    return f"{x.hex()}f" if x != int(x) or abs(x) >= 1 << 24 else f"{x:.1f}f"
+    if x == int(x) and abs(x) < 1 << 24:
+        return f"{x:.1f}f"
+    mantissa, exponent = x.hex().split("p")
+    return f"{mantissa.rstrip('0').rstrip('.')}p{exponent}f"  # 0x1.96a3b6p-2f
 
 
 def c_struct(fields):

@@ -11,6 +11,10 @@ fused_quantize (set by project.fuse_bconv_quantize, not by LCE): the op's float 
 packed to signs on the fly (bit set where the float result < 0), its output tensor being the
 LceQuantize's int32 one.
 
+Channels_in below 32 (a first layer on a few bit planes): the filter is emitted with each tap's
+channels back to back (dense_filter), still bitpacked, so a 3x3 filter on 4 channels costs 2
+xor-popcount words per output channel instead of 9; the kernel packs the window the same way.
+
 The float/int8 output transform is fused at export time exactly as LCE's kernel does it (in
 double, then rounded to float): multiplier = -m / scale, bias = (b + K*m) / scale + zero_point,
 clamp on 2*accum = [K - act_max, K - act_min] with the activation range clipped to [-K, K].
@@ -20,6 +24,26 @@ import numpy as np
 from .base import OpEmitter, c_struct, register, same_or_valid
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def dense_filter(filt, channels_in):
+    """Filter rows with each tap's channels_in (< 32) bits back to back (LSB first), as the
+    optimized kernel's dense_taps mode reads them: int32 [Cout, ceil(kh*kw*Cin/32)]."""
+    cout = filt.shape[0]
+    taps = filt.shape[1] * filt.shape[2]
+    words = filt.reshape(cout, taps).astype(np.uint32)
+    bits = np.unpackbits(words.astype("<u4").view(np.uint8).reshape(cout, taps, 4), axis=2, bitorder="little")
+    stream = bits[:, :, :channels_in].reshape(cout, taps * channels_in)
+    n = (taps * channels_in + 31) // 32
+    stream = np.pad(stream, ((0, 0), (0, n * 32 - stream.shape[1])))
+    packed = np.packbits(stream.reshape(cout, n, 32), axis=2, bitorder="little")
+    return packed.reshape(cout, n * 4).view("<u4").astype(np.uint32).view(np.int32).reshape(cout, n)
+
+
+def use_dense_taps(filt, channels_in):
+    """Dense rows pay off when the channels of a tap fill less than a word and there are taps."""
+    taps = filt.shape[1] * filt.shape[2]
+    return channels_in < 32 and (taps * channels_in + 31) // 32 < taps
 ACTIVATIONS = {0: ("NONE", INT32_MIN, INT32_MAX), 1: ("RELU", 0, INT32_MAX), 2: ("RELU_N1_TO_1", -1, 1), 3: ("RELU6", 0, 6)}
 _INT_OPTIONS = ("channels_in", "stride_height", "stride_width", "dilation_height_factor", "dilation_width_factor",
                 "padding", "pad_values", "fused_activation_function")
@@ -106,12 +130,15 @@ class LceBconv2d(OpEmitter):
         _, act_min, act_max = ACTIVATIONS[o["fused_activation_function"]]
         act_min, act_max = max(act_min, -k), min(act_max, k)
         clamp_min, clamp_max = k - act_max, k - act_min
+        dense = use_dense_taps(w.data, cin)
         names = ("batches", "in_h", "in_w", "channels_in", "out_h", "out_w", "channels_out", "filter_h", "filter_w",
-                 "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "clamp_min", "clamp_max")
+                 "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "clamp_min", "clamp_max",
+                 "dense_taps")
         values = (x.shape[0], x.shape[1], x.shape[2], cin, oh, ow, cout, kh, kw, o["stride_height"], o["stride_width"],
-                  o["dilation_height_factor"], o["dilation_width_factor"], pt, pl, clamp_min, clamp_max)
+                  o["dilation_height_factor"], o["dilation_width_factor"], pt, pl, clamp_min, clamp_max, int(dense))
         params = f"static const lkws_bconv2d_params p = {c_struct(zip(names, (int(v) for v in values)))};\n"
-        src, filt, dst = ctx.ref(x.index), ctx.ref(w.index), ctx.ref(y.index)
+        src, dst = ctx.ref(x.index), ctx.ref(y.index)
+        filt = ctx.const("dense_filter", dense_filter(w.data, cin), "int32_t") if dense else ctx.ref(w.index)
         scratch = f"(uint32_t *){ctx.scratch()}"
         fused = bool(o.get("fused_quantize"))
         if y.dtype == "int32" and not fused:
