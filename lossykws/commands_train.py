@@ -42,7 +42,8 @@ def prepare_cache(data_dir, features, task, out_dir, cache_dir=None, progress=Tr
         raise LossykwsError("give either one feature cache or Speech Commands folders, not both")
     corpus = datasets.scan(dirs, task, validate=False)
     if cache_dir is None:
-        cache_dir = Path(out_dir).absolute().parent / ".lossykws-cache" / f"{features}-{task}-{corpus.fingerprint()[:8]}"
+        name = f"{features}-{task}-{corpus.fingerprint()[:8]}"
+        cache_dir = Path(out_dir).absolute().parent / ".lossykws-cache" / name
     report = cache.encode_corpus(dirs, features, cache_dir, task, progress=progress)
     if progress:
         click.echo(cache.format_report(report, cache_dir), err=True)

@@ -47,7 +47,8 @@ def build_cache(data, codec, task, out, fit_budget):
 
 
 def run_one(cache_dir, out, model, seed, epochs, channels):
-    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{'x'.join(map(str, channels)) if channels else 'default'}-s{seed}"
+    widths = "x".join(map(str, channels)) if channels else "default"
+    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}-s{seed}"
     if (run / training.METRICS).is_file():
         return json.loads((run / training.METRICS).read_text())
     partial = Path(str(run) + training.PARTIAL_SUFFIX)
@@ -89,7 +90,9 @@ def main():
             except LossykwsError as e:
                 print(f"[skip] {model} {task}: {e}", file=sys.stderr)
                 continue
-            channels = tuple(int(c) for c in a.vq_channels.split(",")) if (a.vq_channels and model == "vq-bnn") else None
+            channels = None
+            if a.vq_channels and model == "vq-bnn":
+                channels = tuple(int(c) for c in a.vq_channels.split(","))
             results = []
             for seed in range(a.seeds):
                 m = run_one(cdir, out, model, seed, a.epochs, channels)
@@ -122,7 +125,8 @@ def main():
         f = r["feature_mib"]
         print(f"| {r['task']} | {r['model']} | {r['input']} | {r['bits_per_clip']} | "
               f"{f.get('train')}/{f.get('validation')}/{f.get('test')} | {r['binary_macs']:,} | {r['float_macs']:,} | "
-              f"{r['model_bytes']:,} | {r['epochs']} | {r['test_keras']} | {r['test_lce']} | {r['seeds']} | {r['wall_s']} |")
+              f"{r['model_bytes']:,} | {r['epochs']} | {r['test_keras']} | {r['test_lce']} | {r['seeds']} | "
+              f"{r['wall_s']} |")
     print(f"\ncommand: {' '.join([os.path.relpath(sys.argv[0])] + sys.argv[1:])}")
 
 
