@@ -174,8 +174,17 @@ def _evaluate():
               show_default=True)
 @click.option("--out", "out_dir", required=True, type=_existing_dir)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--packed-input", is_flag=True,
+              help="Drop the input LceQuantize: the caller feeds LCE-packed words (bit set = -1).")
+@click.option("--no-fuse", "fuse", flag_value=False, default=True,
+              help="Keep every tensor of the .tflite observable (no LceBconv2d+LceQuantize fusion).")
 def _export():
-    """Generate a C project from a .tflite flatbuffer (or a run directory)."""
+    """Generate a C project from a .tflite flatbuffer (or a run directory).
+
+    MODEL is any LCE .tflite file, or a run directory of `lossykws train` (its labels and codec
+    parameters then go into model_settings.h). `--target host` builds with `make` and the host cc
+    alone; `--target qemu-m4` is the Cortex-M4F harness for mps2-an386 under qemu-system-arm.
+    """
 
 
 @_command(main, "commands_export", "emulate", name="emulate")
@@ -183,7 +192,12 @@ def _export():
 @click.argument("inputs", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True)
 def _emulate():
-    """Build a generated project, run it on inputs and compare with the LCE interpreter."""
+    """Build a generated project, run it on inputs and compare with the LCE interpreter.
+
+    INPUTS are .npy arrays (with or without the batch dimension) or raw little-endian .bin files,
+    one per model input per sample. Reports label agreement, the first tensor and element that
+    differ, and for qemu-m4 the instructions per inference and the ELF's text/data/bss.
+    """
 
 
 @_command(main, "demo", "run_demo", name="demo")

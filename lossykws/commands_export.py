@@ -7,7 +7,7 @@ import click
 from .errors import LossykwsError
 
 
-def export(model, target, out_dir, force=False):
+def export(model, target, out_dir, force=False, packed_input=False, fuse=True):
     """Generate the C project for MODEL (a .tflite file, or a run directory: its model.tflite,
     with the run's labels, task, model name and codec parameters in model_settings.h) and TARGET
     into OUT_DIR."""
@@ -24,7 +24,8 @@ def export(model, target, out_dir, force=False):
         labels = [str(x) for x in config.get("labels", [])] or None
         settings = {k: config[k] for k in ("task", "model", "codec") if k in config}
         model = model / TFLITE
-    manifest = export_project(model, out_dir, target=target, force=force, labels=labels, settings=settings)
+    manifest = export_project(model, out_dir, target=target, force=force, labels=labels, settings=settings,
+                              packed_input=packed_input, fuse=fuse)
     click.echo(f"wrote {out_dir} ({target}): {len(manifest['ops'])} ops, arena {manifest['arena_bytes']} bytes, "
                f"constants {manifest['const_bytes']} bytes (model.tflite {manifest['tflite_bytes']} bytes)")
     if target == "host":

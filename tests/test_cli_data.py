@@ -127,10 +127,6 @@ def test_tensorflow_imported_first_with_keras3_is_detected():
     assert "import lossykws before TensorFlow" in out.stdout
 
 
-def test_later_commands_say_they_are_not_built_yet(tmp_path):
-    assert_one_line_error(run("train", tmp_path, "--features", "vq"), "issue #5")
-
-
 def test_info_on_one_clip(tmp_path):
     good, bad = tmp_path / "good.wav", tmp_path / "bad.wav"
     good.write_bytes(wav_bytes(tone(0.5, rate=22050), rate=22050, bits=24))

@@ -294,3 +294,26 @@ def test_plan_reshape_shares_bytes():
     plan = plan_arena(Graph(ts, ops, [0], [4]), aliases={2: 1})
     assert plan.offsets[2] == plan.offsets[1]
     assert len({plan.offsets[i] for i in (1, 3, 4)}) == 3  # 1 (and 2) still live when 3 and 4 are
+
+
+@needs_cc
+@pytest.mark.parametrize("flags", [["--packed-input"], ["--no-fuse"]])
+def test_cli_export_options_then_emulate(tmp_path, flags):
+    from click.testing import CliRunner
+
+    from lossykws.cli import main
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["export", str(TINY), "--out", str(tmp_path / "p"), *flags])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((tmp_path / "p" / "lossykws.json").read_text())
+    kinds = [op["kind"] for op in manifest["ops"]]
+    if flags == ["--packed-input"]:
+        assert "LceQuantize" not in kinds[:1]
+    graph = read_model(TINY.read_bytes())
+    x = np.sign(np.random.default_rng(0).normal(size=graph.tensors[graph.inputs[0]].shape)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    r = runner.invoke(main, ["emulate", str(tmp_path / "p"), str(tmp_path / "x.npy"), "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output[r.output.index("{"):])
+    assert report["first_difference"] is None and all(s["agree"] for s in report["samples"])
