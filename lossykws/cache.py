@@ -31,7 +31,7 @@ import numpy as np
 
 from . import audio, datasets
 from .errors import LossykwsError
-from .fsutil import atomic_dir, atomic_file
+from .fsutil import atomic_dir, atomic_file, sha256_file
 from .progress import progress_bar
 
 FORMAT = "lossykws-feature-cache"
@@ -112,14 +112,6 @@ def _read_json(path):
         return None
 
 
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _differences(old, new):
     """Short names of the top-level (and codec) entries that differ between two keys."""
     if not isinstance(old, dict):
@@ -128,18 +120,6 @@ def _differences(old, new):
     oc, nc = old.get("codec") or {}, new.get("codec") or {}
     diffs += [f"codec.{k}" for k in sorted(set(oc) | set(nc)) if oc.get(k) != nc.get(k)]
     return diffs
-
-
-def content_fingerprint(corpus):
-    """SHA-256 (16 hex) of every clip's bytes, in the corpus fingerprint's order.
-
-    Corpus.fingerprint() hashes names, labels, splits and sizes only: two corpora with the same
-    names and sizes but other samples would share it, and a cache must not be reused across them.
-    """
-    h = hashlib.sha256()
-    for c in sorted(corpus.clips, key=lambda c: (c.label, c.speaker, c.path.name)):
-        h.update(hashlib.sha256(c.path.read_bytes()).digest())
-    return h.hexdigest()[:16]
 
 
 def check_cache(out_dir, key):
@@ -154,7 +134,7 @@ def check_cache(out_dir, key):
     diffs = _differences(old, key)
     if diffs:
         what = ", ".join(diffs)
-        hint = " (another dataset)" if {"data_fingerprint", "data_content"} & set(diffs) else ""
+        hint = " (another dataset)" if "data_fingerprint" in diffs else ""
         raise LossykwsError(f"{out}: holds a cache made with other settings{hint}, differing in {what}; "
                             "use --force to rebuild it or choose another --out")
     damage = verify_files(out)
@@ -173,7 +153,7 @@ def verify_files(cache_dir):
         f = cache_dir / name
         if not f.is_file():
             return f"{name} is missing"
-        if f.stat().st_size != meta["bytes"] or _sha256(f) != meta["sha256"]:
+        if f.stat().st_size != meta["bytes"] or sha256_file(f) != meta["sha256"]:
             return f"{name} does not match its checksum"
     return None
 
@@ -250,7 +230,7 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
     if not corpus.split("train"):
         raise LossykwsError(f"{', '.join(map(str, data_dirs))}: no training clips for task {task}")
     key = {"format": FORMAT, "version": VERSION, "task": task, "labels": list(corpus.labels),
-           "data_fingerprint": corpus.fingerprint(), "data_content": content_fingerprint(corpus),
+           "data_fingerprint": corpus.fingerprint(),
            "clips": len(corpus.clips), "codec": spec}
     out = Path(out_dir)
     if not force and check_cache(out, key) == "reuse":
@@ -308,7 +288,7 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
             name = f"{split}.npz"
             with atomic_file(tmp / name) as f:
                 np.savez(f, **arrays)
-            report["files"][name] = {"bytes": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
+            report["files"][name] = {"bytes": (tmp / name).stat().st_size, "sha256": sha256_file(tmp / name)}
             report["splits"][split] = {
                 "clips": n, "shape": list(shape), "bits_per_clip": bits_per_clip,
                 "payload_mib": round(payload / MIB, 3), "float32_128x128_mib": round(n * FLOAT_TF_BYTES / MIB, 2),

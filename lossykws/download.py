@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from .errors import LossykwsError
-from .fsutil import atomic_dir, check_output_dir
+from .fsutil import atomic_dir, check_output_dir, sha256_file
 
 OFFICIAL_URL = "http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz"
 OFFICIAL_SHA256 = "af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58"
@@ -70,14 +70,6 @@ def fetch(url, dest, progress=None):
                             "run the command again to resume")
 
 
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def unpack(archive, out_dir, force=False):
     try:
         with tarfile.open(archive, "r:*") as tar, atomic_dir(out_dir, force) as tmp:
@@ -101,7 +93,7 @@ def download_speech_commands(out_dir, url=None, sha256=None, force=False, progre
         print(f"warning: no checksum known for {url}; the archive is not verified (pass --sha256)",
               file=sys.stderr)
     else:
-        digest = sha256_of(part)
+        digest = sha256_file(part)
         if digest != sha256.lower():
             part.unlink()
             raise LossykwsError(f"{url}: SHA-256 {digest} does not match the expected {sha256.lower()}; "

@@ -1,5 +1,6 @@
 """Output that appears whole or not at all: write to a temporary name beside the target, then rename."""
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -73,3 +74,12 @@ def atomic_file(path, mode="wb"):
             os.unlink(tmp)
         raise
     os.replace(tmp, path)
+
+
+def sha256_file(path, chunk=1 << 20):
+    """SHA-256 of a file's bytes, as hex, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -11,38 +11,11 @@ tensors = run_all_tensors(Path("model.tflite").read_bytes(), [x])
 tensors[17]  # numpy array of tensor 17 as the interpreter computed it
 ```
 """
-import contextlib
-import os
-import sys
-import tempfile
 
 import numpy as np
 
 from .errors import LossykwsError
-
-
-@contextlib.contextmanager
-def quiet_native_stderr():
-    """Hold back what native code writes to fd 2 (TensorFlow's and XLA's start-up log lines about
-    CUDA and oneDNN) while importing and starting the interpreter; replay it if the block fails."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):  # no real fd 2 (some embedded consoles): nothing to hide
-        yield
-        return
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        try:
-            yield
-        except BaseException:
-            os.dup2(saved, 2)
-            held.seek(0)
-            sys.stderr.write(held.read().decode("utf-8", "replace"))
-            raise
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+from .tf import quiet_native_stderr
 
 
 def expose_all_tensors(model_bytes):

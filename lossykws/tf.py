@@ -1,8 +1,34 @@
 """The single place TensorFlow is imported, so that the Keras 2 requirement is checked once."""
+import contextlib
 import os
 import sys
+import tempfile
 
 from .errors import LossykwsError
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Hold back what native code writes to fd 2 (TensorFlow's and XLA's start-up log lines about
+    CUDA and oneDNN) while importing and starting TensorFlow; replay it if the block fails."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (some embedded consoles): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def import_tensorflow():
@@ -13,7 +39,12 @@ def import_tensorflow():
     """
     preloaded = "tensorflow" in sys.modules
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
-    import tensorflow as tf
+    with quiet_native_stderr():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()   # device discovery logs its CUDA complaints here
+    if not preloaded:
+        tf.get_logger().setLevel("ERROR")
 
     bound = tf.keras.layers.Layer.__module__
     if not bound.startswith("tf_keras"):

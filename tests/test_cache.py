@@ -1,8 +1,5 @@
 """The feature cache and the encode/listen commands: reuse, invalidation, compact files, bad inputs."""
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +11,9 @@ from lossykws.codecs import encodec, vq
 from lossykws.errors import LossykwsError
 
 from encodec_standin import make_standin_checkpoint, make_zero_codebook_checkpoint
+from cli_run import assert_one_line_error, run
 
 torch.set_num_threads(1)
-LOSSYKWS = str(Path(sys.executable).parent / "lossykws")
 # speakers whose salted hash puts them in train, validation and test (datasets.which_set)
 SPEAKERS = {"train": ["00000001", "00000002", "00000003"], "validation": ["00000006"], "test": ["00000009"]}
 
@@ -41,20 +38,6 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
     return make_standin_checkpoint(tmp_path_factory.mktemp("ckpt"))
-
-
-def run(*args, env=None):
-    e = dict(os.environ, OMP_NUM_THREADS="1", **(env or {}))
-    return subprocess.run([LOSSYKWS, *map(str, args)], capture_output=True, text=True, env=e, timeout=300)
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for f in fragments:
-        assert f in lines[0], lines[0]
 
 
 # ---------------------------------------------------------------- library

@@ -12,23 +12,10 @@ from lossykws.cli import main
 
 from test_datasets import make_corpus
 from wavgen import tone, wav_bytes
+from cli_run import assert_one_line_error, run
 
-LOSSYKWS = str(Path(sys.executable).parent / "lossykws")
 COMMANDS = [[], ["data"], ["data", "info"], ["data", "synth"], ["data", "download"], ["encode"], ["listen"],
             ["train"], ["evaluate"], ["export"], ["emulate"], ["demo"]]
-
-
-def run(*args, env=None):
-    return subprocess.run([LOSSYKWS, *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for f in fragments:
-        assert f in lines[0], lines[0]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "lossykws")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from lossykws.codecs import encodec, local_codec
 from lossykws.errors import LossykwsError
+from lossykws.fsutil import sha256_file
 
 from encodec_standin import make_standin_checkpoint
 
@@ -121,7 +122,7 @@ def test_wrong_prefix_truncated_missing_and_junk(tmp_path, standin):
         encodec.verify_checkpoint(tmp_path / "absent-12345678.th")
     junk = tmp_path / "junk"
     junk.write_bytes(b"not a checkpoint")
-    named = tmp_path / f"junk-{encodec.sha256_file(junk)[:8]}.th"
+    named = tmp_path / f"junk-{sha256_file(junk)[:8]}.th"
     junk.rename(named)
     with pytest.raises(LossykwsError, match="not a state dict of the EnCodec 24 kHz model"):
         encodec.load_pretrained_model(named)

@@ -25,7 +25,7 @@ training run of the same architecture) is labelled as such, never as "EnCodec pr
 A second source of weights is a codec trained here (`lossykws.codecs.local_codec`): the same
 classes in a smaller configuration, labelled "local codec".
 """
-import hashlib
+
 import json
 import os
 import re
@@ -36,6 +36,7 @@ import numpy as np
 
 from .. import audio
 from ..errors import LossykwsError
+from ..fsutil import sha256_file
 
 CHECKPOINT_NAME = "encodec_24khz-d7cc33bc.th"
 CHECKPOINT_URL = "https://dl.fbaipublicfiles.com/encodec/v0/" + CHECKPOINT_NAME
@@ -91,14 +92,6 @@ def hub_checkpoint_path():
     home = os.environ.get("TORCH_HOME") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or "~/.cache", "torch")
     return Path(os.path.expanduser(home)) / "hub" / "checkpoints" / CHECKPOINT_NAME
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def verify_checkpoint(path=None):
