@@ -4,7 +4,7 @@ The int8 kernels are firmware/src/*_s8.c (header lkws/builtins_s8.h); their para
 lossykws.codegen.quantization, which derives them exactly as the interpreter's kernels do.
 """
 from .. import quantization as qz
-from .base import UnsupportedOp, describe_unsupported
+from .base import OpEmitter, UnsupportedOp, describe_unsupported, dims4
 
 HEADER = "lkws/builtins_s8.h"
 
@@ -15,8 +15,24 @@ def is_int8_op(op, graph):
     return t is not None and t.dtype == "int8"
 
 
-def dims4(shape):
-    return [1] * (4 - len(shape)) + [int(d) for d in shape]
+class Int8Emitter(OpEmitter):
+    """Base of the int8 builtin emitters: includes HEADER, takes the ops whose first input is int8,
+    and checks an op by building what emit needs (`_parts(op, graph)`, defined by each subclass)."""
+    headers = (HEADER,)
+
+    def handles(self, op, graph):
+        return is_int8_op(op, graph)
+
+    def check(self, op, graph):
+        self._parts(op, graph)
+
+    def _parts(self, op, graph):
+        raise NotImplementedError
+
+    def input_output(self, op, graph):
+        """The op's first input and first output, each a per-tensor quantized int8 tensor."""
+        return (quantized(self, op, graph, op.inputs[0], "input"),
+                quantized(self, op, graph, op.outputs[0], "output"))
 
 
 def c_shape(name, shape):
@@ -59,6 +75,27 @@ def activation(emitter, op, graph, out):
         return qz.activation_range(name, scale(out), zero_point(out))
     except ValueError:
         raise UnsupportedOp(describe_unsupported(op, graph, "fused_activation_function", name)) from None
+
+
+def has_bias(op):
+    return len(op.inputs) > 2 and op.inputs[2] >= 0
+
+
+def check_bias(emitter, op, graph, n):
+    """The optional third input: a constant int32 bias of n elements, or UnsupportedOp."""
+    if has_bias(op):
+        b = graph.tensor(op.inputs[2])
+        if not b.is_const or b.dtype != "int32" or b.num_elements != n:
+            emitter.unsupported(op, graph, "bias (constant int32 expected)", b.dtype, b)
+
+
+def bias_ref(op, ctx):
+    return ctx.ref(op.inputs[2]) if has_bias(op) else "NULL"
+
+
+def requantize_consts(ctx, mult, shift):
+    """C names of the per-channel multiplier and shift arrays."""
+    return ctx.const("multiplier", mult, "int32_t"), ctx.const("shift", shift, "int32_t")
 
 
 def check_shift_range(emitter, op, graph, shifts, tensor):

@@ -1,7 +1,7 @@
 """ADD in int8 with broadcasting (rank <= 4) and a fused activation: lkws_add_s8."""
 from .. import quantization as qz
 from . import _s8_common as s8
-from .base import OpEmitter, register
+from .base import register
 
 
 def broadcast_shapes(emitter, op, graph, a, b, y):
@@ -16,13 +16,9 @@ def broadcast_shapes(emitter, op, graph, a, b, y):
 
 
 @register
-class AddS8(OpEmitter):
+class AddS8(s8.Int8Emitter):
     kinds = ("ADD",)
     sources = ("add_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
         a = s8.quantized(self, op, graph, op.inputs[0], "input")
@@ -37,9 +33,6 @@ class AddS8(OpEmitter):
         p["act_min"], p["act_max"] = s8.activation(self, op, graph, y)
         p["vector_run"], p["vector_mode"] = qz.broadcast_vector_run(a.shape, b.shape)
         return a, b, y, da, db, p
-
-    def check(self, op, graph):
-        self._parts(op, graph)
 
     def emit(self, op, graph, ctx):
         a, b, y, da, db, p = self._parts(op, graph)

@@ -129,6 +129,11 @@ def another_emitter_handles(emitter, op, graph):
 
 # Geometry and activation helpers shared by emitters.
 
+def dims4(shape):
+    """A shape of rank <= 4 padded with leading 1s."""
+    return [1] * (4 - len(shape)) + [int(d) for d in shape]
+
+
 def same_or_valid(padding, in_size, filter_size, stride, dilation):
     """(out_size, pad_before) as TFLite computes them; padding is 'SAME' or 'VALID'."""
     eff = (filter_size - 1) * dilation + 1

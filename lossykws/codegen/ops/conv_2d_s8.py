@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import quantization as qz
 from . import _s8_common as s8
-from .base import OpEmitter, register, same_or_valid
+from .base import register, same_or_valid
 
 
 def conv_geometry(emitter, op, graph, k_h, k_w, out_c):
@@ -36,10 +36,7 @@ def filter_and_bias(emitter, op, graph, out_c):
         emitter.unsupported(op, graph, "filter scales", len(w.scale), w)
     if w.zero_point is not None and np.any(np.asarray(w.zero_point) != 0):
         emitter.unsupported(op, graph, "filter zero point (0 expected)", list(w.zero_point), w)
-    if len(op.inputs) > 2 and op.inputs[2] >= 0:
-        b = graph.tensor(op.inputs[2])
-        if not b.is_const or b.dtype != "int32" or b.num_elements != out_c:
-            emitter.unsupported(op, graph, "bias (constant int32 expected)", b.dtype, b)
+    s8.check_bias(emitter, op, graph, out_c)
     return w
 
 
@@ -52,17 +49,12 @@ def multipliers(emitter, op, graph, x, w, y, out_c):
 
 
 @register
-class Conv2dS8(OpEmitter):
+class Conv2dS8(s8.Int8Emitter):
     kinds = ("CONV_2D",)
     sources = ("conv2d_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        x, y = self.input_output(op, graph)
         wt = graph.tensor(op.inputs[1])
         if wt is None or len(wt.shape) != 4 or len(x.shape) != 4 or wt.shape[3] != x.shape[3]:
             shape = None if wt is None else list(wt.shape)
@@ -74,15 +66,11 @@ class Conv2dS8(OpEmitter):
         mult, shift = multipliers(self, op, graph, x, w, y, out_c)
         return x, w, y, geo, lo, hi, mult, shift
 
-    def check(self, op, graph):
-        self._parts(op, graph)
-
     def emit(self, op, graph, ctx):
         x, w, y, (sh, sw, dh, dw, pt, pl), lo, hi, mult, shift = self._parts(op, graph)
         out_c = w.shape[0]
-        bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
-        m = ctx.const("multiplier", mult, "int32_t")
-        s = ctx.const("shift", shift, "int32_t")
+        bias = s8.bias_ref(op, ctx)
+        m, s = s8.requantize_consts(ctx, mult, shift)
         return "\n".join([
             f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, 1, {-s8.zero_point(x)}, "
             f"{s8.zero_point(y)}, {lo}, {hi}, {qz.conv_half_up_channels(out_c)}}};",

@@ -1,22 +1,17 @@
 """DEPTHWISE_CONV_2D in int8 (per-channel filter scales, int32 bias): lkws_depthwise_conv2d_s8."""
 from .. import quantization as qz
 from . import _s8_common as s8
-from .base import OpEmitter, register
+from .base import register
 from .conv_2d_s8 import conv_geometry, filter_and_bias, multipliers
 
 
 @register
-class DepthwiseConv2dS8(OpEmitter):
+class DepthwiseConv2dS8(s8.Int8Emitter):
     kinds = ("DEPTHWISE_CONV_2D",)
     sources = ("depthwise_conv2d_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        x, y = self.input_output(op, graph)
         wt = graph.tensor(op.inputs[1])
         if wt is None or len(wt.shape) != 4 or wt.shape[0] != 1 or len(x.shape) != 4:
             self.unsupported(op, graph, "filter shape", None if wt is None else list(wt.shape), wt)
@@ -30,15 +25,11 @@ class DepthwiseConv2dS8(OpEmitter):
         mult, shift = multipliers(self, op, graph, x, w, y, out_c)
         return x, w, y, geo, mult_opt, lo, hi, mult, shift
 
-    def check(self, op, graph):
-        self._parts(op, graph)
-
     def emit(self, op, graph, ctx):
         x, w, y, (sh, sw, dh, dw, pt, pl), dm, lo, hi, mult, shift = self._parts(op, graph)
         out_c = w.shape[3]
-        bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
-        m = ctx.const("multiplier", mult, "int32_t")
-        s = ctx.const("shift", shift, "int32_t")
+        bias = s8.bias_ref(op, ctx)
+        m, s = s8.requantize_consts(ctx, mult, shift)
         return "\n".join([
             f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, {dm}, {-s8.zero_point(x)}, "
             f"{s8.zero_point(y)}, {lo}, {hi}, {qz.depthwise_half_up_channels(out_c)}}};",

@@ -4,21 +4,16 @@ import numpy as np
 
 from .. import quantization as qz
 from . import _s8_common as s8
-from .base import OpEmitter, register
+from .base import register
 
 
 @register
-class FullyConnectedS8(OpEmitter):
+class FullyConnectedS8(s8.Int8Emitter):
     kinds = ("FULLY_CONNECTED",)
     sources = ("fully_connected_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        x, y = self.input_output(op, graph)
         w = s8.quantized(self, op, graph, op.inputs[1], "weights", per_tensor=False)
         if not w.is_const or len(w.shape) != 2 or w.shape[1] == 0 or x.num_elements % w.shape[1]:
             self.unsupported(op, graph, "weights (constant [units, depth] expected)", list(w.shape), w)
@@ -27,10 +22,7 @@ class FullyConnectedS8(OpEmitter):
         if op.options.get("weights_format", 0) not in (0, "DEFAULT"):
             self.unsupported(op, graph, "option weights_format", op.options.get("weights_format"))
         units, depth = w.shape
-        if len(op.inputs) > 2 and op.inputs[2] >= 0:
-            b = graph.tensor(op.inputs[2])
-            if not b.is_const or b.dtype != "int32" or b.num_elements != units:
-                self.unsupported(op, graph, "bias (constant int32 expected)", b.dtype, b)
+        s8.check_bias(self, op, graph, units)
         if y.num_elements != x.num_elements // depth * units:
             self.unsupported(op, graph, "output shape", list(y.shape), y)
         if len(w.scale) == 1:
@@ -45,15 +37,11 @@ class FullyConnectedS8(OpEmitter):
         lo, hi = s8.activation(self, op, graph, y)
         return x, w, y, mult, shift, per_channel, lo, hi
 
-    def check(self, op, graph):
-        self._parts(op, graph)
-
     def emit(self, op, graph, ctx):
         x, w, y, mult, shift, per_channel, lo, hi = self._parts(op, graph)
         units, depth = w.shape
-        bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
-        m = ctx.const("multiplier", mult, "int32_t")
-        s = ctx.const("shift", shift, "int32_t")
+        bias = s8.bias_ref(op, ctx)
+        m, s = s8.requantize_consts(ctx, mult, shift)
         return "\n".join([
             f"static const lkws_fc_s8_params p = {{{-s8.zero_point(x)}, {s8.zero_point(y)}, {lo}, {hi}, {per_channel}, "
             f"{qz.fully_connected_half_up_outputs(units)}}};",

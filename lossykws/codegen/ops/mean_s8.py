@@ -2,21 +2,16 @@
 optimized path (4-D, axes {1, 2}, keep_dims) or reference path as quantization.mean_params picks."""
 from .. import quantization as qz
 from . import _s8_common as s8
-from .base import OpEmitter, register
+from .base import register
 
 
 @register
-class MeanS8(OpEmitter):
+class MeanS8(s8.Int8Emitter):
     kinds = ("MEAN",)
     sources = ("mean_s8.c",)
-    headers = (s8.HEADER,)
 
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
-
-    def _params(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+    def _parts(self, op, graph):
+        x, y = self.input_output(op, graph)
         axes = graph.tensor(op.inputs[1])
         if axes is None or not axes.is_const or axes.dtype not in ("int32", "int64"):
             self.unsupported(op, graph, "non-constant axes", None, axes)
@@ -36,11 +31,8 @@ class MeanS8(OpEmitter):
         s8.check_shift_range(self, op, graph, [p["shift"]], y)
         return x, y, p
 
-    def check(self, op, graph):
-        self._params(op, graph)
-
     def emit(self, op, graph, ctx):
-        x, y, p = self._params(op, graph)
+        x, y, p = self._parts(op, graph)
         fields = ", ".join(str(p[k]) for k in ("axis_mask", "multiplier", "shift", "sum_offset", "output_offset",
                                                "half_up_channels"))
         return "\n".join([

@@ -2,17 +2,13 @@
 from .. import quantization as qz
 from . import _s8_common as s8
 from .add_s8 import broadcast_shapes
-from .base import OpEmitter, register
+from .base import register
 
 
 @register
-class MulS8(OpEmitter):
+class MulS8(s8.Int8Emitter):
     kinds = ("MUL",)
     sources = ("mul_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
         a = s8.quantized(self, op, graph, op.inputs[0], "input")
@@ -24,9 +20,6 @@ class MulS8(OpEmitter):
         p["act_min"], p["act_max"] = s8.activation(self, op, graph, y)
         p["vector_run"], p["vector_mode"] = qz.broadcast_vector_run(a.shape, b.shape)
         return a, b, y, da, db, p
-
-    def check(self, op, graph):
-        self._parts(op, graph)
 
     def emit(self, op, graph, ctx):
         a, b, y, da, db, p = self._parts(op, graph)

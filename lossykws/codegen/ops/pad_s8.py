@@ -1,20 +1,15 @@
 """PAD and PADV2 in int8: lkws_pad_s8 (PAD fills with the zero point, PADV2 with its constant)."""
 from . import _s8_common as s8
-from .base import OpEmitter, register
+from .base import register
 
 
 @register
-class PadS8(OpEmitter):
+class PadS8(s8.Int8Emitter):
     kinds = ("PAD", "PADV2")
     sources = ("pad_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        x, y = self.input_output(op, graph)
         p = graph.tensor(op.inputs[1])
         if len(x.shape) > 4:
             self.unsupported(op, graph, "rank > 4", len(x.shape), x)
@@ -34,9 +29,6 @@ class PadS8(OpEmitter):
                 self.unsupported(op, graph, "constant_values", None, v)
             value = int(v.data.reshape(-1)[0])
         return x, y, pads, value
-
-    def check(self, op, graph):
-        self._parts(op, graph)
 
     def emit(self, op, graph, ctx):
         x, y, pads, value = self._parts(op, graph)

@@ -1,19 +1,14 @@
 """MAX_POOL_2D and AVERAGE_POOL_2D in int8 (input and output share scale and zero point):
 lkws_max_pool2d_s8, lkws_avg_pool2d_s8."""
 from . import _s8_common as s8
-from .base import OpEmitter, register, same_or_valid
+from .base import register, same_or_valid
 
 
-class _PoolS8(OpEmitter):
-    headers = (s8.HEADER,)
+class _PoolS8(s8.Int8Emitter):
     function = ""
 
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
-
     def _parts(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        x, y = self.input_output(op, graph)
         if s8.scale(x) != s8.scale(y) or s8.zero_point(x) != s8.zero_point(y):
             self.unsupported(op, graph, "output quantization differs from the input's", None, y)
         o = op.options
@@ -32,9 +27,6 @@ class _PoolS8(OpEmitter):
             self.unsupported(op, graph, "output shape", list(y.shape), y)
         lo, hi = s8.activation(self, op, graph, y)
         return x, y, (sh, sw, fh, fw, pt, pl, lo, hi)
-
-    def check(self, op, graph):
-        self._parts(op, graph)
 
     def emit(self, op, graph, ctx):
         x, y, params = self._parts(op, graph)

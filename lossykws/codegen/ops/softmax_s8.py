@@ -2,30 +2,22 @@
 library's expf, as the interpreter's Prepare computes it."""
 from .. import quantization as qz
 from . import _s8_common as s8
-from .base import OpEmitter, c_float, register
+from .base import c_float, register
 
 
 @register
-class SoftmaxS8(OpEmitter):
+class SoftmaxS8(s8.Int8Emitter):
     kinds = ("SOFTMAX",)
     sources = ("softmax_s8.c",)
-    headers = (s8.HEADER,)
-
-    def handles(self, op, graph):
-        return s8.is_int8_op(op, graph)
 
     def _parts(self, op, graph):
-        x = s8.quantized(self, op, graph, op.inputs[0], "input")
-        y = s8.quantized(self, op, graph, op.outputs[0], "output")
+        x, y = self.input_output(op, graph)
         if tuple(x.shape) != tuple(y.shape) or not x.shape or x.shape[-1] < 1:
             self.unsupported(op, graph, "shape", list(y.shape), y)
         beta = op.options.get("beta", 1.0)
         if not isinstance(beta, (int, float)):
             self.unsupported(op, graph, "option beta", beta)
         return x, y, float(beta)
-
-    def check(self, op, graph):
-        self._parts(op, graph)
 
     def emit(self, op, graph, ctx):
         x, y, beta = self._parts(op, graph)
