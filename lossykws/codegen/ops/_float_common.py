@@ -1,5 +1,5 @@
 """Helpers shared by the float32 builtin emitters (not an emitter module itself)."""
-from .base import c_struct, float_activation, same_or_valid
+from .base import OpEmitter, c_struct, float_activation, same_or_valid
 
 
 def is_float_op(op, graph):
@@ -7,9 +7,23 @@ def is_float_op(op, graph):
     return t is not None and t.dtype == "float32"
 
 
-def dims4(shape):
-    """A shape of rank <= 4 padded with leading 1s."""
-    return [1] * (4 - len(shape)) + [int(d) for d in shape]
+class FloatEmitter(OpEmitter):
+    """Base of the float32 builtin emitters: includes lkws/ops_f32.h and takes the ops whose first
+    input is float32."""
+    headers = ("lkws/ops_f32.h",)
+
+    def handles(self, op, graph):
+        return is_float_op(op, graph)
+
+
+class ElementwiseF32Emitter(FloatEmitter):
+    """A one-input elementwise float32 op: checks that the output is float32 with as many elements."""
+
+    def check(self, op, graph):
+        self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")
+        x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
+        if x.num_elements != y.num_elements:
+            self.unsupported(op, graph, "shape", list(y.shape), y)
 
 
 def window_params(op, graph, emitter, filter_hw, out_c, depth_multiplier=1):

@@ -1,17 +1,13 @@
 """ADD in float32 with broadcasting (rank <= 4) and a fused activation."""
-from ._float_common import dims4, is_float_op
-from .base import OpEmitter, c_int_array, float_activation, register
+from ._float_common import FloatEmitter
+from .base import c_int_array, dims4, float_activation, register
 
 
 @register
-class AddF32(OpEmitter):
+class AddF32(FloatEmitter):
     kinds = ("ADD",)
     sources = ("elementwise_f32.c",)
-    headers = ("lkws/ops_f32.h",)
     function = "lkws_add_f32"
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def check(self, op, graph):
         self.require_dtype(op, graph, op.inputs[1], ("float32",))

@@ -1,16 +1,12 @@
 """CONV_2D in float32: filter [Cout, kh, kw, Cin] (OHWI), optional bias."""
-from ._float_common import is_float_op, require_const_float, window_params
-from .base import OpEmitter, register
+from ._float_common import FloatEmitter, require_const_float, window_params
+from .base import register
 
 
 @register
-class Conv2dF32(OpEmitter):
+class Conv2dF32(FloatEmitter):
     kinds = ("CONV_2D",)
     sources = ("conv2d_f32.c", "fully_connected_f32.c")  # the latter: the GEMV dot product
-    headers = ("lkws/ops_f32.h",)
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def check(self, op, graph):
         self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")

@@ -1,16 +1,12 @@
 """DEPTHWISE_CONV_2D in float32: filter [1, kh, kw, Cin*depth_multiplier], optional bias."""
-from ._float_common import is_float_op, require_const_float, window_params
-from .base import OpEmitter, register
+from ._float_common import FloatEmitter, require_const_float, window_params
+from .base import register
 
 
 @register
-class DepthwiseConv2dF32(OpEmitter):
+class DepthwiseConv2dF32(FloatEmitter):
     kinds = ("DEPTHWISE_CONV_2D",)
     sources = ("depthwise_conv2d_f32.c",)
-    headers = ("lkws/ops_f32.h",)
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def _multiplier(self, op, graph):
         x, w = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])

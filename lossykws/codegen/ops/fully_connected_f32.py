@@ -1,17 +1,13 @@
 """FULLY_CONNECTED in float32: weights [units, depth], optional bias; input flattened to
 [batches, depth]."""
-from ._float_common import is_float_op, require_const_float
-from .base import OpEmitter, float_activation, register
+from ._float_common import FloatEmitter, require_const_float
+from .base import float_activation, register
 
 
 @register
-class FullyConnectedF32(OpEmitter):
+class FullyConnectedF32(FloatEmitter):
     kinds = ("FULLY_CONNECTED",)
     sources = ("fully_connected_f32.c",)
-    headers = ("lkws/ops_f32.h",)
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def check(self, op, graph):
         self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")

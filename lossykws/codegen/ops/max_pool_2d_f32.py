@@ -1,17 +1,13 @@
 """MAX_POOL_2D in float32 (taps outside the image are skipped)."""
-from ._float_common import is_float_op, window_params
-from .base import OpEmitter, register
+from ._float_common import FloatEmitter, window_params
+from .base import register
 
 
 @register
-class MaxPool2dF32(OpEmitter):
+class MaxPool2dF32(FloatEmitter):
     kinds = ("MAX_POOL_2D",)
     sources = ("pool2d_f32.c",)
-    headers = ("lkws/ops_f32.h",)
     function = "lkws_max_pool2d_f32"
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def _params(self, op, graph):
         o = op.options

@@ -1,17 +1,13 @@
 """MEAN in float32 over constant axes (GlobalAveragePooling2D converts to MEAN over H, W)."""
-from ._float_common import dims4, is_float_op
-from .base import OpEmitter, c_int_array, register
+from ._float_common import FloatEmitter
+from .base import c_int_array, dims4, register
 
 
 @register
-class MeanF32(OpEmitter):
+class MeanF32(FloatEmitter):
     kinds = ("MEAN",)
     sources = ("mean_f32.c",)
-    headers = ("lkws/ops_f32.h",)
     function = "lkws_mean_f32"
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def _reduce(self, op, graph):
         x, axes = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])

@@ -2,8 +2,7 @@
 PADV2 with its constant value tensor."""
 import numpy as np
 
-from ._float_common import dims4
-from .base import OpEmitter, another_emitter_handles, c_int_array, register
+from .base import OpEmitter, another_emitter_handles, c_int_array, dims4, register
 
 
 @register

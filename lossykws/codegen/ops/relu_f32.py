@@ -1,22 +1,12 @@
 """RELU, RELU6 and RELU_N1_TO_1 in float32 as standalone ops (after a batch norm, say)."""
-from ._float_common import is_float_op
-from .base import FLOAT_ACTIVATIONS, OpEmitter, register
+from ._float_common import ElementwiseF32Emitter
+from .base import FLOAT_ACTIVATIONS, register
 
 
 @register
-class ReluF32(OpEmitter):
+class ReluF32(ElementwiseF32Emitter):
     kinds = ("RELU", "RELU6", "RELU_N1_TO_1")
     sources = ("elementwise_f32.c",)
-    headers = ("lkws/ops_f32.h",)
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
-
-    def check(self, op, graph):
-        self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")
-        x, y = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
-        if x.num_elements != y.num_elements:
-            self.unsupported(op, graph, "shape", list(y.shape), y)
 
     def emit(self, op, graph, ctx):
         lo, hi = FLOAT_ACTIVATIONS[op.kind]

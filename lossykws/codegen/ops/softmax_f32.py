@@ -1,16 +1,12 @@
 """SOFTMAX in float32 along the last axis, with beta."""
-from ._float_common import is_float_op
-from .base import OpEmitter, c_float, register
+from ._float_common import FloatEmitter
+from .base import c_float, register
 
 
 @register
-class SoftmaxF32(OpEmitter):
+class SoftmaxF32(FloatEmitter):
     kinds = ("SOFTMAX",)
     sources = ("softmax_f32.c",)
-    headers = ("lkws/ops_f32.h",)
-
-    def handles(self, op, graph):
-        return is_float_op(op, graph)
 
     def check(self, op, graph):
         self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")
