@@ -4,23 +4,7 @@
  * shift and round. */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
-
-/* Element strides of a broadcast input: 0 on dimensions of size 1 that the output expands. */
-static int broadcast_strides(const lkws_s8_shape *in, const lkws_s8_shape *out, int32_t st[4])
-{
-    const int32_t d_in[4] = {in->n, in->h, in->w, in->c};
-    const int32_t d_out[4] = {out->n, out->h, out->w, out->c};
-    int32_t stride = 1;
-    int d;
-    for (d = 3; d >= 0; --d) {
-        if (d_in[d] != d_out[d] && d_in[d] != 1) {
-            return LKWS_S8_ARG_ERROR;
-        }
-        st[d] = d_in[d] == 1 ? 0 : stride;
-        stride *= d_in[d];
-    }
-    return LKWS_S8_OK;
-}
+#include "lkws/s8_shapes.h"
 
 static int32_t add_scalar(const lkws_add_s8_params *p, int32_t v1, int32_t v2)
 {
@@ -71,8 +55,8 @@ int lkws_add_s8(const lkws_add_s8_params *p, const lkws_s8_shape *in1_shape, con
     const int32_t block = p->vector_mode == 2 ? 8 : 16;
     const int32_t vec_len = p->vector_run > 0 ? p->vector_run / block * block : 0;
 
-    if (broadcast_strides(in1_shape, out_shape, s1) != LKWS_S8_OK ||
-        broadcast_strides(in2_shape, out_shape, s2) != LKWS_S8_OK || p->act_min > p->act_max ||
+    if (lkws_s8_broadcast_strides(in1_shape, out_shape, s1) != LKWS_S8_OK ||
+        lkws_s8_broadcast_strides(in2_shape, out_shape, s2) != LKWS_S8_OK || p->act_min > p->act_max ||
         p->left_shift < 0 || p->left_shift > 30 || p->vector_run < 0 || p->vector_mode < 0 || p->vector_mode > 2 ||
         p->input1_shift > 0 || p->input2_shift > 0 || p->output_shift > 0) {
         return LKWS_S8_ARG_ERROR;

@@ -3,18 +3,7 @@
  * the input zero point, which contributes 0, so only the in-bounds filter taps are visited. */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
-
-/* First and one-past-last filter tap k (of k_size) with 0 <= start + k * dilation < size. */
-static void valid_taps(int32_t start, int32_t dilation, int32_t size, int32_t k_size, int32_t *k0, int32_t *k1)
-{
-    int32_t first = start >= 0 ? 0 : (-start + dilation - 1) / dilation;
-    int32_t last = size - start <= 0 ? 0 : (size - start + dilation - 1) / dilation;
-    *k0 = first < k_size ? first : k_size;
-    *k1 = last < k_size ? last : k_size;
-    if (*k1 < *k0) {
-        *k1 = *k0;
-    }
-}
+#include "lkws/s8_shapes.h"
 
 int lkws_conv2d_s8(const lkws_conv_s8_params *p, const lkws_s8_shape *in_shape, const int8_t *input,
                    const lkws_s8_shape *filter_shape, const int8_t *filter, const int32_t *bias,
@@ -27,20 +16,19 @@ int lkws_conv2d_s8(const lkws_conv_s8_params *p, const lkws_s8_shape *in_shape, 
     const int32_t dil_h = p->dilation_h, dil_w = p->dilation_w;
     int32_t b, oy, ox, oc, ky, kx, ic;
 
-    if (filter_shape->c != in_c || out_shape->c != out_c || out_shape->n != in_shape->n || p->stride_h < 1 ||
-        p->stride_w < 1 || p->dilation_h < 1 || p->dilation_w < 1 || p->act_min > p->act_max) {
+    if (filter_shape->c != in_c || !lkws_s8_conv_args_ok(p, in_shape, out_shape, out_c)) {
         return LKWS_S8_ARG_ERROR;
     }
     for (b = 0; b < in_shape->n; ++b) {
         for (oy = 0; oy < out_shape->h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky0, ky1;
-            valid_taps(iy0, p->dilation_h, in_h, k_h, &ky0, &ky1);
+            lkws_s8_valid_taps(iy0, p->dilation_h, in_h, k_h, &ky0, &ky1);
             for (ox = 0; ox < out_shape->w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int8_t *out = output + ((b * out_shape->h + oy) * out_shape->w + ox) * out_c;
                 int32_t kx0, kx1;
-                valid_taps(ix0, p->dilation_w, in_w, k_w, &kx0, &kx1);
+                lkws_s8_valid_taps(ix0, p->dilation_w, in_w, k_w, &kx0, &kx1);
                 for (oc = 0; oc < out_c; ++oc) {
                     int32_t acc = bias != 0 ? bias[oc] : 0;
                     for (ky = ky0; ky < ky1; ++ky) {

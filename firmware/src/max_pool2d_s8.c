@@ -1,14 +1,14 @@
 /* MAX_POOL_2D, int8: the maximum over the window's in-bounds pixels, clamped to the activation. */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
+#include "lkws/s8_shapes.h"
 
 int lkws_max_pool2d_s8(const lkws_pool_s8_params *p, const lkws_s8_shape *in_shape, const int8_t *input,
                        const lkws_s8_shape *out_shape, int8_t *output)
 {
     int32_t b, oy, ox, c, fy, fx;
 
-    if (out_shape->n != in_shape->n || out_shape->c != in_shape->c || p->stride_h < 1 || p->stride_w < 1 ||
-        p->filter_h < 1 || p->filter_w < 1 || p->act_min > p->act_max) {
+    if (!lkws_s8_pool_args_ok(p, in_shape, out_shape)) {
         return LKWS_S8_ARG_ERROR;
     }
     for (b = 0; b < in_shape->n; ++b) {

@@ -6,22 +6,7 @@
  * remainder loop) clamps the offset result to int8. */
 #include "lkws/builtins_s8.h"
 #include "lkws/fixedpoint.h"
-
-static int broadcast_strides(const lkws_s8_shape *in, const lkws_s8_shape *out, int32_t st[4])
-{
-    const int32_t d_in[4] = {in->n, in->h, in->w, in->c};
-    const int32_t d_out[4] = {out->n, out->h, out->w, out->c};
-    int32_t stride = 1;
-    int d;
-    for (d = 3; d >= 0; --d) {
-        if (d_in[d] != d_out[d] && d_in[d] != 1) {
-            return LKWS_S8_ARG_ERROR;
-        }
-        st[d] = d_in[d] == 1 ? 0 : stride;
-        stride *= d_in[d];
-    }
-    return LKWS_S8_OK;
-}
+#include "lkws/s8_shapes.h"
 
 int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, const int8_t *input1,
                 const lkws_s8_shape *in2_shape, const int8_t *input2, const lkws_s8_shape *out_shape,
@@ -34,8 +19,8 @@ int lkws_mul_s8(const lkws_mul_s8_params *p, const lkws_s8_shape *in1_shape, con
     const int left_shift = p->output_shift > 0 ? (int)p->output_shift : 0;
     const int right_shift = p->output_shift > 0 ? 0 : (int)-p->output_shift;
 
-    if (broadcast_strides(in1_shape, out_shape, s1) != LKWS_S8_OK ||
-        broadcast_strides(in2_shape, out_shape, s2) != LKWS_S8_OK || p->act_min > p->act_max ||
+    if (lkws_s8_broadcast_strides(in1_shape, out_shape, s1) != LKWS_S8_OK ||
+        lkws_s8_broadcast_strides(in2_shape, out_shape, s2) != LKWS_S8_OK || p->act_min > p->act_max ||
         p->vector_run < 0 || p->vector_mode < 0 || p->vector_mode > 2) {
         return LKWS_S8_ARG_ERROR;
     }
