@@ -3,9 +3,8 @@
  * the window of each output pixel is gathered once (im2col of one pixel, into caller scratch),
  * then each output channel is one contiguous xor-popcount over K = filter_h*filter_w*words words,
  * four words per SWAR reduction. */
-#include <math.h>
-
 #include "lkws/bconv2d.h"
+#include "lkws/bconv2d_output.h"
 #include "lkws/bitpack.h"
 
 /* Gather the window of (oy, ox); padded taps read 0 (+1). Returns 1 if any tap was padded. */
@@ -137,13 +136,6 @@ static int32_t zero_pad_correction(const lkws_bconv2d_params *p, const int32_t *
     return corr;
 }
 
-static int32_t clamp2(const lkws_bconv2d_params *p, int32_t accum)
-{
-    int32_t x = accum * 2;
-    x = x < p->clamp_min ? p->clamp_min : x;
-    return x > p->clamp_max ? p->clamp_max : x;
-}
-
 #define PIXEL_LOOP(body)                                                                                   \
     const int32_t words_in = LKWS_PACKED_WORDS(p->channels_in);                                            \
     const int32_t k_words = p->dense_taps ? LKWS_BCONV2D_DENSE_WORDS(p->filter_h, p->filter_w, p->channels_in) \
@@ -170,8 +162,7 @@ void lkws_bconv2d_f32_opt(const lkws_bconv2d_params *p, const int32_t *input, co
         const int32_t *w = filter;
         for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
             const int32_t accum = xor_popcount_n(scratch, w, k_words);
-            float y = (float)clamp2(p, accum) * multiplier[oc];
-            y = y + bias[oc];
+            float y = lkws_bconv2d_scale(p, accum, multiplier[oc], bias[oc]);
             if (pad_multiplier != NULL && padded) {
                 const float c = pad_multiplier[oc] * (float)zero_pad_correction(p, w, oy, ox);
                 y = y + c;
@@ -192,8 +183,7 @@ void lkws_bconv2d_f32_signs_opt(const lkws_bconv2d_params *p, const int32_t *inp
         uint32_t bits = 0;
         for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
             const int32_t accum = xor_popcount_n(scratch, w, k_words);
-            float y = (float)clamp2(p, accum) * multiplier[oc];
-            y = y + bias[oc];
+            float y = lkws_bconv2d_scale(p, accum, multiplier[oc], bias[oc]);
             if (pad_multiplier != NULL && padded) {
                 const float c = pad_multiplier[oc] * (float)zero_pad_correction(p, w, oy, ox);
                 y = y + c;
@@ -209,18 +199,6 @@ void lkws_bconv2d_f32_signs_opt(const lkws_bconv2d_params *p, const int32_t *inp
     })
 }
 
-static int8_t round_saturate(float y)
-{
-    const float r = roundf(y);
-    if (r >= 127.0f) {
-        return 127;
-    }
-    if (r <= -128.0f) {
-        return -128;
-    }
-    return (int8_t)(int32_t)r;
-}
-
 void lkws_bconv2d_i8_opt(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                          const float *multiplier, const float *bias, int8_t *output, uint32_t *scratch)
 {
@@ -229,9 +207,8 @@ void lkws_bconv2d_i8_opt(const lkws_bconv2d_params *p, const int32_t *input, con
         const int32_t *w = filter;
         for (int32_t oc = 0; oc < p->channels_out; ++oc, w += k_words) {
             const int32_t accum = xor_popcount_n(scratch, w, k_words);
-            float y = (float)clamp2(p, accum) * multiplier[oc];
-            y = y + bias[oc];
-            out[oc] = round_saturate(y);
+            float y = lkws_bconv2d_scale(p, accum, multiplier[oc], bias[oc]);
+            out[oc] = lkws_bconv2d_round_i8(y);
         }
     })
 }

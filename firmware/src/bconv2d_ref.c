@@ -1,6 +1,5 @@
-#include <math.h>
-
 #include "lkws/bconv2d.h"
+#include "lkws/bconv2d_output.h"
 #include "lkws/bitpack.h"
 
 /* XOR-popcount of one output pixel and channel. *correction receives the zero-padding
@@ -41,18 +40,6 @@ static int32_t accumulate(const lkws_bconv2d_params *p, const int32_t *image, co
     return accum;
 }
 
-static int32_t clamp2(const lkws_bconv2d_params *p, int32_t accum)
-{
-    int32_t x = accum * 2;
-    if (x < p->clamp_min) {
-        x = p->clamp_min;
-    }
-    if (x > p->clamp_max) {
-        x = p->clamp_max;
-    }
-    return x;
-}
-
 void lkws_bconv2d_f32(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                       const float *multiplier, const float *bias, const float *pad_multiplier,
                       float *output)
@@ -68,8 +55,7 @@ void lkws_bconv2d_f32(const lkws_bconv2d_params *p, const int32_t *input, const 
                 for (int32_t oc = 0; oc < p->channels_out; ++oc) {
                     int32_t corr, padded;
                     const int32_t accum = accumulate(p, image, filter + (size_t)oc * filter_stride, oy, ox, &corr, &padded);
-                    float y = (float)clamp2(p, accum) * multiplier[oc];
-                    y = y + bias[oc];
+                    float y = lkws_bconv2d_scale(p, accum, multiplier[oc], bias[oc]);
                     if (pad_multiplier != NULL && padded) {
                         const float c = pad_multiplier[oc] * (float)corr;
                         y = y + c;
@@ -79,18 +65,6 @@ void lkws_bconv2d_f32(const lkws_bconv2d_params *p, const int32_t *input, const 
             }
         }
     }
-}
-
-static int8_t round_saturate(float y)
-{
-    const float r = roundf(y); /* half away from zero, like TfLiteRound */
-    if (r >= 127.0f) {
-        return 127;
-    }
-    if (r <= -128.0f) {
-        return -128;
-    }
-    return (int8_t)(int32_t)r;
 }
 
 void lkws_bconv2d_i8(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
@@ -107,9 +81,8 @@ void lkws_bconv2d_i8(const lkws_bconv2d_params *p, const int32_t *input, const i
                 for (int32_t oc = 0; oc < p->channels_out; ++oc) {
                     int32_t corr, padded;
                     const int32_t accum = accumulate(p, image, filter + (size_t)oc * filter_stride, oy, ox, &corr, &padded);
-                    float y = (float)clamp2(p, accum) * multiplier[oc];
-                    y = y + bias[oc];
-                    out[oc] = round_saturate(y);
+                    float y = lkws_bconv2d_scale(p, accum, multiplier[oc], bias[oc]);
+                    out[oc] = lkws_bconv2d_round_i8(y);
                 }
             }
         }
