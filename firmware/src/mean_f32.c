@@ -1,4 +1,5 @@
 #include "lkws/ops_f32.h"
+#include "lkws/reduce_f32.h"
 
 void lkws_mean_f32(const float *input, float *output, const int32_t dims[4],
                    const int32_t reduce[4])
@@ -6,8 +7,8 @@ void lkws_mean_f32(const float *input, float *output, const int32_t dims[4],
     int32_t out_dims[4];
     int32_t count = 1;
     size_t out_size = 1;
+    lkws_reduced_dims(dims, reduce, out_dims);
     for (int i = 0; i < 4; ++i) {
-        out_dims[i] = reduce[i] ? 1 : dims[i];
         if (reduce[i]) {
             count *= dims[i];
         }
@@ -21,9 +22,7 @@ void lkws_mean_f32(const float *input, float *output, const int32_t dims[4],
         for (int32_t i1 = 0; i1 < dims[1]; ++i1) {
             for (int32_t i2 = 0; i2 < dims[2]; ++i2) {
                 for (int32_t i3 = 0; i3 < dims[3]; ++i3) {
-                    const size_t o0 = reduce[0] ? 0 : (size_t)i0, o1 = reduce[1] ? 0 : (size_t)i1;
-                    const size_t o2 = reduce[2] ? 0 : (size_t)i2, o3 = reduce[3] ? 0 : (size_t)i3;
-                    const size_t o = ((o0 * (size_t)out_dims[1] + o1) * (size_t)out_dims[2] + o2) * (size_t)out_dims[3] + o3;
+                    const size_t o = lkws_reduced_offset(out_dims, reduce, i0, i1, i2, i3);
                     output[o] = output[o] + input[in_index++];
                 }
             }
