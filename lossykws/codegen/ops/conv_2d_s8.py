@@ -50,8 +50,10 @@ def multipliers(emitter, op, graph, x, w, y, out_c):
 
 @register
 class Conv2dS8(s8.Int8Emitter):
+    """Also the base of DepthwiseConv2dS8: the two kernels take the same arguments."""
     kinds = ("CONV_2D",)
     sources = ("conv2d_s8.c",)
+    function = "lkws_conv2d_s8"
 
     def _parts(self, op, graph):
         x, y = self.input_output(op, graph)
@@ -64,17 +66,16 @@ class Conv2dS8(s8.Int8Emitter):
         geo = conv_geometry(self, op, graph, w.shape[1], w.shape[2], out_c)
         lo, hi = s8.activation(self, op, graph, y)
         mult, shift = multipliers(self, op, graph, x, w, y, out_c)
-        return x, w, y, geo, lo, hi, mult, shift
+        return x, w, y, geo, 1, lo, hi, mult, shift, qz.conv_half_up_channels(out_c)
 
     def emit(self, op, graph, ctx):
-        x, w, y, (sh, sw, dh, dw, pt, pl), lo, hi, mult, shift = self._parts(op, graph)
-        out_c = w.shape[0]
+        x, w, y, (sh, sw, dh, dw, pt, pl), dm, lo, hi, mult, shift, half_up = self._parts(op, graph)
         bias = s8.bias_ref(op, ctx)
         m, s = s8.requantize_consts(ctx, mult, shift)
         return "\n".join([
-            f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, 1, {-s8.zero_point(x)}, "
-            f"{s8.zero_point(y)}, {lo}, {hi}, {qz.conv_half_up_channels(out_c)}}};",
+            f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, {dm}, {-s8.zero_point(x)}, "
+            f"{s8.zero_point(y)}, {lo}, {hi}, {half_up}}};",
             s8.c_shape("xs", x.shape), s8.c_shape("ws", w.shape), s8.c_shape("ys", y.shape),
-            s8.call(ctx, f"lkws_conv2d_s8(&p, &xs, {ctx.ref(x.index)}, &ws, {ctx.ref(w.index)}, {bias}, {m}, {s}, "
+            s8.call(ctx, f"{self.function}(&p, &xs, {ctx.ref(x.index)}, &ws, {ctx.ref(w.index)}, {bias}, {m}, {s}, "
                          f"&ys, {ctx.ref(y.index)})"),
         ])

@@ -2,13 +2,14 @@
 from .. import quantization as qz
 from . import _s8_common as s8
 from .base import register
-from .conv_2d_s8 import conv_geometry, filter_and_bias, multipliers
+from .conv_2d_s8 import Conv2dS8, conv_geometry, filter_and_bias, multipliers
 
 
 @register
-class DepthwiseConv2dS8(s8.Int8Emitter):
+class DepthwiseConv2dS8(Conv2dS8):
     kinds = ("DEPTHWISE_CONV_2D",)
     sources = ("depthwise_conv2d_s8.c",)
+    function = "lkws_depthwise_conv2d_s8"
 
     def _parts(self, op, graph):
         x, y = self.input_output(op, graph)
@@ -23,17 +24,4 @@ class DepthwiseConv2dS8(s8.Int8Emitter):
         geo = conv_geometry(self, op, graph, w.shape[1], w.shape[2], out_c)
         lo, hi = s8.activation(self, op, graph, y)
         mult, shift = multipliers(self, op, graph, x, w, y, out_c)
-        return x, w, y, geo, mult_opt, lo, hi, mult, shift
-
-    def emit(self, op, graph, ctx):
-        x, w, y, (sh, sw, dh, dw, pt, pl), dm, lo, hi, mult, shift = self._parts(op, graph)
-        out_c = w.shape[3]
-        bias = s8.bias_ref(op, ctx)
-        m, s = s8.requantize_consts(ctx, mult, shift)
-        return "\n".join([
-            f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, {dm}, {-s8.zero_point(x)}, "
-            f"{s8.zero_point(y)}, {lo}, {hi}, {qz.depthwise_half_up_channels(out_c)}}};",
-            s8.c_shape("xs", x.shape), s8.c_shape("ws", w.shape), s8.c_shape("ys", y.shape),
-            s8.call(ctx, f"lkws_depthwise_conv2d_s8(&p, &xs, {ctx.ref(x.index)}, &ws, {ctx.ref(w.index)}, {bias}, "
-                         f"{m}, {s}, &ys, {ctx.ref(y.index)})"),
-        ])
+        return x, w, y, geo, mult_opt, lo, hi, mult, shift, qz.depthwise_half_up_channels(out_c)
