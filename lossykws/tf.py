@@ -43,8 +43,7 @@ def import_tensorflow():
         import tensorflow as tf
 
         tf.config.list_physical_devices()   # device discovery logs its CUDA complaints here
-    if not preloaded:
-        tf.get_logger().setLevel("ERROR")
+    tf.get_logger().setLevel("ERROR")
 
     bound = tf.keras.layers.Layer.__module__
     if not bound.startswith("tf_keras"):
