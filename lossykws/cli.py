@@ -178,12 +178,16 @@ def _evaluate():
               help="Drop the input LceQuantize: the caller feeds LCE-packed words (bit set = -1).")
 @click.option("--no-fuse", "fuse", flag_value=False, default=True,
               help="Keep every tensor of the .tflite observable (no LceBconv2d+LceQuantize fusion).")
+@click.option("--board", type=click.Choice(["mps2-an386", "mps2-an500"]), default=None,
+              help="cortex-m: the board (default mps2-an386, Cortex-M4F; mps2-an500 is a Cortex-M7).")
 def _export():
     """Generate a C project from a .tflite flatbuffer (or a run directory).
 
     MODEL is any LCE .tflite file, or a run directory of `lossykws train` (its labels and codec
     parameters then go into model_settings.h). `--target host` builds with `make` and the host cc
-    alone; `--target qemu-m4` is the Cortex-M4F harness for mps2-an386 under qemu-system-arm.
+    alone; `--target qemu-m4` is the Cortex-M4F harness for mps2-an386 under qemu-system-arm;
+    `--target cortex-m` (a VQ run directory) is the keyword-spotting firmware for `--board`, run
+    on a WAV recording under QEMU with `make run WAV=...`.
     """
 
 

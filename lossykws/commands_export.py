@@ -7,14 +7,14 @@ import click
 from .errors import LossykwsError
 
 
-def export(model, target, out_dir, force=False, packed_input=False, fuse=True):
+def export(model, target, out_dir, force=False, packed_input=False, fuse=True, board=None):
     """Generate the C project for MODEL (a .tflite file, or a run directory: its model.tflite,
     with the run's labels, task, model name and codec parameters in model_settings.h) and TARGET
-    into OUT_DIR."""
+    into OUT_DIR. cortex-m: the firmware for BOARD, from a VQ run directory (its codebook)."""
     from .codegen.project import export_project
 
     model = Path(model)
-    labels = settings = None
+    labels = settings = codebook = None
     if model.is_dir():
         from .training import TFLITE, read_config
 
@@ -23,13 +23,31 @@ def export(model, target, out_dir, force=False, packed_input=False, fuse=True):
             raise LossykwsError(f"{model}: the run has no {TFLITE} (is it finished? see lossykws train)")
         labels = [str(x) for x in config.get("labels", [])] or None
         settings = {k: config[k] for k in ("task", "model", "codec") if k in config}
+        if target == "cortex-m":
+            codebook = _run_codebook(model, config)
         model = model / TFLITE
+    elif target == "cortex-m":
+        raise LossykwsError(f"{model}: the cortex-m target takes a run directory (the firmware needs its codec)")
     manifest = export_project(model, out_dir, target=target, force=force, labels=labels, settings=settings,
-                              packed_input=packed_input, fuse=fuse)
+                              packed_input=packed_input, fuse=fuse, board=board, codebook=codebook)
     click.echo(f"wrote {out_dir} ({target}): {len(manifest['ops'])} ops, arena {manifest['arena_bytes']} bytes, "
                f"constants {manifest['const_bytes']} bytes (model.tflite {manifest['tflite_bytes']} bytes)")
     if target == "host":
         click.echo(f"build: make -C {out_dir}; run: {out_dir}/model INPUT.bin (--dump DIR for every tensor)")
+    if target == "cortex-m":
+        click.echo(f"board {manifest['board']}: make -C {out_dir}; make -C {out_dir} run WAV=recording.wav")
+
+
+def _run_codebook(run_dir, config):
+    from . import cache
+
+    codec = config.get("codec", {}).get("codec")
+    if codec != "vq":
+        raise LossykwsError(f"{run_dir}: the cortex-m firmware runs VQ models from raw audio; this run's codec "
+                            f"is {codec} (its encoder does not fit a microcontroller)")
+    from .codecs import vq
+
+    return vq.load(Path(run_dir) / cache.CODEC_DIR / cache.VQ_CODEBOOK)
 
 
 def emulate(project_dir, inputs, as_json=False):

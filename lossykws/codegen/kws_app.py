@@ -1,0 +1,127 @@
+"""The cortex-m target: a standalone keyword-spotting firmware project around a generated VQ model.
+
+The application follows TFLite Micro's micro_speech split (firmware/templates/cortex-m: audio
+provider, feature provider, command recognizer, command responder, main.c); this module adds the
+board files (firmware/targets/BOARD), the runtime the feature provider needs (front end, FFT, VQ
+encoder), the instruction counter, and two generated files: kws_settings.h (the codec's shape,
+the code ring and the recognizer's defaults) and kws_codebook.c/.h (the run's VQ codewords,
+exact float32 literals).
+
+    files = app_files(manifest, "mps2-an386", codebook)   # {relative path: bytes or str}
+"""
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import LossykwsError
+
+FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
+TEMPLATE = FIRMWARE / "templates" / "cortex-m"
+PLUGIN_DIR = Path(__file__).resolve().parents[2] / "tools" / "qemu_plugin"
+_ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup and semihosting shared by the ARMv7-M boards
+
+# Each board: its own folder (board.mk, linker script), the CPU flags CMake needs, QEMU's machine.
+BOARDS = {
+    "mps2-an386": {"arch_flags": "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+                   "core": "Cortex-M4F", "qemu_machine": "mps2-an386"},
+    "mps2-an500": {"arch_flags": "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16",
+                   "core": "Cortex-M7", "qemu_machine": "mps2-an500"},
+}
+DEFAULT_BOARD = "mps2-an386"
+
+# The runtime the feature provider calls, beside the model's own sources.
+FEATURE_SOURCES = ("frontend.c", "frontend_tables.c", "fft.c", "vq_encode.c")
+
+# Recognizer defaults (micro_speech's RecognizeCommands, in ms of audio). Each is an #ifndef in
+# kws_settings.h, so `make KWS_CFLAGS=-DKWS_SUPPRESSION_MS=500` overrides it.
+RECOGNIZER = {"KWS_INFERENCE_HOP_ROWS": 8, "KWS_AVERAGE_WINDOW_MS": 500, "KWS_DETECTION_THRESHOLD": 0.6,
+              "KWS_SUPPRESSION_MS": 1000, "KWS_MINIMUM_COUNT": 2}
+
+ROW_MS = 2 * 125 * 1000 / 16000  # a row of codes: 2 hops of 125 samples (block_t = 2)
+
+
+def check_board(board):
+    if board not in BOARDS:
+        raise LossykwsError(f"board {board}: not supported (use {' or '.join(BOARDS)})")
+    return BOARDS[board]
+
+
+def check_model(manifest, codebook):
+    """The model takes one packed [1, rows, cols, 1] int32 input from codes of codebook.bits planes."""
+    ins = manifest["inputs"]
+    if len(ins) != 1 or "packed_from" not in ins[0]:
+        raise LossykwsError("the cortex-m target needs a model with one bitpacked input (export with packed input)")
+    shape, original = ins[0]["shape"], ins[0]["packed_from"]["shape"]
+    rows, cols = 128 // codebook.block[0], 128 // codebook.block[1]
+    if shape != [1, rows, cols, 1] or original != [1, rows, cols, codebook.bits]:
+        raise LossykwsError(f"the model's input {original} is not the codes of this codebook "
+                            f"([1, {rows}, {cols}, {codebook.bits}])")
+    return rows, cols
+
+
+def settings_header(stamp, codebook, rows, cols, recognizer=None):
+    rec = dict(RECOGNIZER, **(recognizer or {}))
+    per_byte = 2 if codebook.bits <= 4 else 1
+    # Results in the averaging window: one per inference hop, plus the one that just arrived.
+    capacity = int(rec["KWS_AVERAGE_WINDOW_MS"] // (rec["KWS_INFERENCE_HOP_ROWS"] * ROW_MS)) + 2
+    lines = [stamp.rstrip(), "#ifndef KWS_SETTINGS_H", "#define KWS_SETTINGS_H", "",
+             "/* The VQ codec (the run's codec/vq_codebook.json). */",
+             f"#define KWS_VQ_K {codebook.k}",
+             f"#define KWS_VQ_BLOCK_T {codebook.block[0]}",
+             f"#define KWS_VQ_BLOCK_F {codebook.block[1]}",
+             f"#define KWS_CODE_BITS {codebook.bits}",
+             "", "/* The code window the model sees: rows (time) x cols (frequency), kept in a ring. */",
+             f"#define KWS_CODE_ROWS {rows}",
+             f"#define KWS_CODE_COLS {cols}",
+             f"#define KWS_CODES_PER_BYTE {per_byte}",
+             f"#define KWS_CODE_ROW_BYTES {cols // per_byte}",
+             "", "/* The recognizer (override with -D...). */"]
+    for name, value in rec.items():
+        text = f"{value}f" if isinstance(value, float) else str(value)
+        lines += [f"#ifndef {name}", f"#define {name} {text}", "#endif"]
+    lines += ["/* Results the averaging window can hold (from the defaults above; when full, the oldest",
+              " * result leaves early). */", "#ifndef KWS_AVERAGE_CAPACITY",
+              f"#define KWS_AVERAGE_CAPACITY {capacity}", "#endif", "", "#endif", ""]
+    return "\n".join(lines)
+
+
+def codebook_files(stamp, codebook):
+    from .ops.base import c_float
+
+    dim = codebook.codewords.shape[1]
+    values = ",\n    ".join(", ".join(c_float(v) for v in row) for row in codebook.codewords.astype(np.float32))
+    header = (stamp + "#ifndef KWS_CODEBOOK_H\n#define KWS_CODEBOOK_H\n\n#include \"kws_settings.h\"\n\n"
+              f"/* Codeword c is kws_codebook[c * {dim} ...]: its block read row by row. */\n"
+              "extern const float kws_codebook[KWS_VQ_K * KWS_VQ_BLOCK_T * KWS_VQ_BLOCK_F];\n\n#endif\n")
+    source = (stamp + "#include \"kws_codebook.h\"\n\n"
+              f"/* sha256 of the codewords (float32, little-endian): {codebook.to_json()['sha256']} */\n"
+              "const float kws_codebook[KWS_VQ_K * KWS_VQ_BLOCK_T * KWS_VQ_BLOCK_F] = {\n"
+              f"    {values},\n}};\n")
+    return header, source
+
+
+def app_files(manifest, board, codebook, stamp, recognizer=None):
+    """{relative path: bytes or str} of everything a cortex-m project holds besides the model files
+    and the model's own runtime sources."""
+    spec = check_board(board)
+    rows, cols = check_model(manifest, codebook)
+    files = {}
+    for p in sorted(TEMPLATE.rglob("*")):
+        if p.is_file():
+            text = p.read_bytes()
+            if p.name == "CMakeLists.txt":
+                text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
+                        .replace("@LINKER_SCRIPT@", f"{board}.ld").replace("@QEMU_MACHINE@", spec["qemu_machine"]))
+            files[str(p.relative_to(TEMPLATE))] = text
+    for name in ("startup.c", "semihost.c", "semihost.h", "board.h"):
+        files[f"target/{name}"] = (_ARMV7M / name).read_bytes()
+    board_dir = FIRMWARE / "targets" / board
+    files["target/board.mk"] = (board_dir / "board.mk").read_bytes()
+    files[f"target/{board}.ld"] = (board_dir / f"{board}.ld").read_bytes()
+    for name in FEATURE_SOURCES:
+        files[f"src/{name}"] = (FIRMWARE / "src" / name).read_bytes()
+    for name in ("insn_count.c", "qemu_plugin_api.h"):
+        files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
+    files["kws_settings.h"] = settings_header(stamp, codebook, rows, cols, recognizer)
+    files["kws_codebook.h"], files["kws_codebook.c"] = codebook_files(stamp, codebook)
+    return files
