@@ -1,0 +1,168 @@
+"""The cortex-m target: the keyword-spotting firmware built for each QEMU board from a tiny trained
+VQ run, run under qemu-system-arm on recordings made of test-split clips. The codes it streams
+equal the Python codes, its labels on 1 s clips equal the LCE interpreter's, no heap is linked,
+and the project builds without lossykws (Makefile and CMake)."""
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from lossykws import audio, frontend, qemu, training
+from lossykws.codecs import vq
+from lossykws.commands_export import export
+from lossykws.lce_reference import run_all_tensors
+
+from cli_run import assert_one_line_error, run
+from conftest import require_tool
+from tiny_corpus import SPEAKERS, WORDS, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
+
+BOARDS = ("mps2-an386", "mps2-an500")
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_vq_cache, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cortex-m-run") / "vq"
+    training.train_run(tiny_vq_cache, out, epochs=1, batch_size=8, channels=(8, 8, 16, 8), augment_copies=0,
+                       progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def recordings(tiny_corpus, tmp_path_factory):
+    """The test split's clips as 1 s WAV files, and a stream: the clips separated by 0.5 s of hiss."""
+    d = tmp_path_factory.mktemp("recordings")
+    rng = np.random.default_rng(0)
+    clips, parts = [], []
+    for w in WORDS:
+        for path in sorted((tiny_corpus / w).glob(f"{SPEAKERS['test'][0]}_*.wav")):
+            x = audio.load_clip(path)
+            clip = d / f"{w}_{path.stem}.wav"
+            audio.write_wav(clip, x)
+            clips.append(clip)
+            parts += [x, 0.002 * rng.standard_normal(8000)]
+    stream = d / "stream.wav"
+    audio.write_wav(stream, np.concatenate(parts))
+    return clips, stream
+
+
+@pytest.fixture(scope="module", params=BOARDS)
+def firmware(request, tiny_run, tmp_path_factory):
+    """(project dir, board), exported and built with make."""
+    require_tool("arm-none-eabi-gcc")
+    board = request.param
+    proj = tmp_path_factory.mktemp("fw") / board
+    export(str(tiny_run), "cortex-m", str(proj), board=board)
+    r = subprocess.run(["make", "-C", str(proj), "-j4"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return proj, board
+
+
+def pcm(path):
+    """The 16-bit samples of a WAV written by audio.write_wav (44-byte header)."""
+    return np.frombuffer(path.read_bytes()[44:], dtype="<i2")
+
+
+def run_firmware(proj, board, *args, plugin=None):
+    require_tool("qemu-system-arm")
+    cmd = ["qemu-system-arm", "-M", board, "-nographic", "-semihosting-config", "enable=on,target=native"]
+    if plugin is not None:
+        begin, end = qemu.marker_addresses(proj / "build" / "fw.elf")
+        cmd += ["-plugin", f"{plugin},begin={begin:#x},end={end:#x},out={proj / 'build' / 'counts.txt'}"]
+    cmd += ["-kernel", str(proj / "build" / "fw.elf"), "-append", " ".join(map(str, args))]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def python_stream_codes(samples, codebook):
+    """Codes of a recording streamed hop by hop through the Python front end, one row per 2 hops."""
+    stream, rows, frames = frontend.Stream(), [], []
+    for h in range(len(samples) // frontend.HOP):
+        frames.append(stream.push_s16(samples[h * frontend.HOP:(h + 1) * frontend.HOP]))
+        if len(frames) == codebook.block[0]:
+            rows.append(frontend.vq_encode(np.stack(frames), codebook.codewords, codebook.block)[0])
+            frames = []
+    return np.array(rows, dtype=np.uint8)
+
+
+def test_project_is_standalone_and_heap_free(firmware):
+    proj, board = firmware
+    for name in ("Makefile", "CMakeLists.txt", "cmake/arm-none-eabi.cmake", f"target/{board}.ld",
+                 "target/startup.c", "main.c", "audio_provider.c", "feature_provider.c", "command_recognizer.c",
+                 "command_responder.c", "kws_settings.h", "kws_codebook.c", "src/frontend.c", "src/vq_encode.c"):
+        assert (proj / name).is_file(), name
+    assert json.loads((proj / "lossykws.json").read_text())["board"] == board
+    assert qemu.check_no_heap(proj / "build" / "fw.elf") == []
+    text = subprocess.run(["make", "-s", "-C", str(proj), "size"], capture_output=True, text=True).stdout
+    assert re.search(r"flash \d+ bytes, RAM \d+ bytes", text), text
+
+
+def test_codes_equal_python_on_a_stream(firmware, tiny_run, recordings, tmp_path):
+    proj, board = firmware
+    _, stream = recordings
+    codebook = vq.load(tiny_run / "codec" / "vq_codebook.json")
+    out = run_firmware(proj, board, "--codes", tmp_path / "codes.bin", stream)
+    device = np.fromfile(tmp_path / "codes.bin", dtype=np.uint8).reshape(-1, 64)
+    expected = python_stream_codes(pcm(stream), codebook)
+    assert device.shape == expected.shape and np.array_equal(device, expected)
+    # inferences: the first once 1 s of codes is in, then one every KWS_INFERENCE_HOP_ROWS rows
+    m = re.search(r"summary hops (\d+) rows (\d+) inferences (\d+) detections (\d+)", out)
+    assert m and int(m[2]) == len(expected) and int(m[3]) == 1 + (len(expected) - 64) // 8
+
+
+def test_labels_of_clips_equal_the_interpreter(firmware, tiny_run, recordings, tmp_path):
+    proj, board = firmware
+    clips, _ = recordings
+    codebook = vq.load(tiny_run / "codec" / "vq_codebook.json")
+    model = (tiny_run / "model.tflite").read_bytes()
+    out_tensor = json.loads((proj / "lossykws.json").read_text())["outputs"][0]["tensor"]
+    for clip in clips:
+        out = run_firmware(proj, board, "--trace", "--codes", tmp_path / "codes.bin", clip)
+        codes = codebook.encode_audio(pcm(clip).astype(np.float32) / 32768)
+        assert np.array_equal(np.fromfile(tmp_path / "codes.bin", dtype=np.uint8).reshape(64, 64), codes)
+        reference = run_all_tensors(model, [vq.bits(codes, codebook.bits)[None]])[out_tensor]
+        inferences = re.findall(r"^inference (\d+) (\d+) ", out, re.M)
+        assert inferences == [("1000", str(int(np.argmax(reference))))], (clip.name, out)
+
+
+def test_instructions_per_stage(firmware, recordings):
+    proj, board = firmware
+    require_tool("cc")
+    subprocess.run(["make", "-s", "-C", str(proj), "plugin"], check=True, capture_output=True)
+    plugin = proj / "build" / "insn_count.so"
+    counts = {}
+    for stage in ("frontend", "vq", "network"):
+        run_firmware(proj, board, "--count", stage, recordings[0][0], plugin=plugin)
+        values = [int(v) for v in (proj / "build" / "counts.txt").read_text().split()]
+        assert len(values) == {"frontend": 128, "vq": 64, "network": 1}[stage]
+        counts[stage] = sum(values) / len(values)
+    # The front end is the same arithmetic on every hop; the counts are exact, not cycles.
+    assert 0 < counts["frontend"] < 100_000 and 0 < counts["vq"] < 100_000 and counts["network"] > 0
+    print(board, {k: round(v) for k, v in counts.items()})
+
+
+def test_cmake_builds_the_same_firmware(firmware, tmp_path):
+    require_tool("cmake")
+    proj, board = firmware
+    copy = tmp_path / "copy"
+    shutil.copytree(proj, copy, ignore=shutil.ignore_patterns("build"))
+    r = subprocess.run(["cmake", "-S", str(copy), "-B", str(copy / "build-cmake"),
+                        f"-DCMAKE_TOOLCHAIN_FILE={copy / 'cmake' / 'arm-none-eabi.cmake'}"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(["cmake", "--build", str(copy / "build-cmake"), "-j4"], capture_output=True, text=True)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-2000:]
+    assert qemu.check_no_heap(copy / "build-cmake" / "fw.elf") == []
+
+
+def test_cli_board_and_its_errors(tiny_run, tmp_path):
+    r = run("export", tiny_run, "--target", "cortex-m", "--board", "mps2-an500", "--out", tmp_path / "p")
+    assert r.returncode == 0, r.stderr
+    assert "board mps2-an500" in r.stdout and (tmp_path / "p" / "target" / "mps2-an500.ld").is_file()
+    assert_one_line_error(run("export", tiny_run, "--board", "mps2-an500", "--out", tmp_path / "q"),
+                          "--board applies to --target cortex-m")
+    assert_one_line_error(run("export", tiny_run / "model.tflite", "--target", "cortex-m", "--out", tmp_path / "r"),
+                          "takes a run directory")
