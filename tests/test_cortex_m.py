@@ -13,6 +13,7 @@ import pytest
 from lossykws import audio, frontend, qemu, training
 from lossykws.codecs import vq
 from lossykws.commands_export import export
+from lossykws.emulate import build_host, run_host
 from lossykws.lce_reference import run_all_tensors
 
 from cli_run import assert_one_line_error, run
@@ -60,6 +61,14 @@ def firmware(request, tiny_run, tmp_path_factory):
     return proj, board
 
 
+@pytest.fixture(scope="module")
+def host_program(tiny_run, tmp_path_factory):
+    """The host build of the same model with packed input (the words the firmware writes)."""
+    proj = tmp_path_factory.mktemp("host") / "proj"
+    export(str(tiny_run), "host", str(proj), packed_input=True)
+    return build_host(proj)
+
+
 def pcm(path):
     """The 16-bit samples of a WAV written by audio.write_wav (44-byte header)."""
     return np.frombuffer(path.read_bytes()[44:], dtype="<i2")
@@ -104,16 +113,19 @@ def test_codes_equal_python_on_a_stream(firmware, tiny_run, recordings, tmp_path
     proj, board = firmware
     _, stream = recordings
     codebook = vq.load(tiny_run / "codec" / "vq_codebook.json")
-    out = run_firmware(proj, board, "--codes", tmp_path / "codes.bin", stream)
+    out = run_firmware(proj, board, "--stack", "--codes", tmp_path / "codes.bin", stream)
     device = np.fromfile(tmp_path / "codes.bin", dtype=np.uint8).reshape(-1, 64)
     expected = python_stream_codes(pcm(stream), codebook)
     assert device.shape == expected.shape and np.array_equal(device, expected)
     # inferences: the first once 1 s of codes is in, then one every KWS_INFERENCE_HOP_ROWS rows
     m = re.search(r"summary hops (\d+) rows (\d+) inferences (\d+) detections (\d+)", out)
     assert m and int(m[2]) == len(expected) and int(m[3]) == 1 + (len(expected) - 64) // 8
+    # the whole run fits the project's 4 KiB stack reserve with room to spare
+    assert 0 < int(re.search(r"^stack (\d+)", out, re.M)[1]) < 2048
 
 
-def test_labels_of_clips_equal_the_interpreter(firmware, tiny_run, recordings, tmp_path):
+def test_labels_of_clips_equal_the_interpreter_and_the_host_build(firmware, tiny_run, recordings, host_program,
+                                                                   tmp_path):
     proj, board = firmware
     clips, _ = recordings
     codebook = vq.load(tiny_run / "codec" / "vq_codebook.json")
@@ -124,8 +136,12 @@ def test_labels_of_clips_equal_the_interpreter(firmware, tiny_run, recordings, t
         codes = codebook.encode_audio(pcm(clip).astype(np.float32) / 32768)
         assert np.array_equal(np.fromfile(tmp_path / "codes.bin", dtype=np.uint8).reshape(64, 64), codes)
         reference = run_all_tensors(model, [vq.bits(codes, codebook.bits)[None]])[out_tensor]
+        frontend.pack_lce(codes, codebook.bits).astype("<i4").tofile(tmp_path / "words.bin")
+        host, _ = run_host(host_program, [tmp_path / "words.bin"])
+        label = int(np.argmax(reference))
+        assert re.search(r"^label (\d+) ", host, re.M)[1] == str(label), host
         inferences = re.findall(r"^inference (\d+) (\d+) ", out, re.M)
-        assert inferences == [("1000", str(int(np.argmax(reference))))], (clip.name, out)
+        assert inferences == [("1000", str(label))], (clip.name, out)
 
 
 def test_instructions_per_stage(firmware, recordings):

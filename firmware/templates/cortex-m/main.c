@@ -3,7 +3,7 @@
  * command responder). Under QEMU:
  *
  *   qemu-system-arm -M BOARD -nographic -semihosting-config enable=on,target=native \
- *       -kernel build/fw.elf -append "[--trace] [--codes FILE] [--count STAGE] WAV"
+ *       -kernel build/fw.elf -append "[--trace] [--stack] [--codes FILE] [--count STAGE] WAV"
  *
  * WAV: 16 kHz mono 16-bit PCM, any length, read hop by hop (125 samples, 7.8125 ms).
  * Every KWS_VQ_BLOCK_T hops give a row of codes; once KWS_CODE_ROWS rows (1 s) have arrived, the
@@ -11,6 +11,7 @@
  * --trace: prints "inference T K NAME" for each inference (T: ms of audio at the window's end,
  *    K the argmax of the scores, first one on ties).
  * --codes FILE: writes every row of codes as it is produced (uint8, KWS_CODE_COLS per row).
+ * --stack: prints "stack N", the stack bytes in use at the deepest point of the whole run.
  * --count STAGE: brackets each call of STAGE (frontend: one hop of the front end; vq: one row of
  *    the VQ encoder; network: one inference, the input written beforehand) with
  *    lkws_marker_begin/end, for the instruction counter (qemu_plugin/). Nothing else is counted.
@@ -135,6 +136,7 @@ int main(void)
     const char *codes_path = NULL;
     enum stage counted = STAGE_NONE;
     int trace = 0;
+    int stack = 0;
 
     if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
         return fail(EXIT_USAGE, "command line longer than", "1023 bytes");
@@ -143,6 +145,8 @@ int main(void)
     for (int a = 1; a < argc; a++) {
         if (is(argv[a], "--trace")) {
             trace = 1;
+        } else if (is(argv[a], "--stack")) {
+            stack = 1;
         } else if (is(argv[a], "--codes") && a + 1 < argc) {
             codes_path = argv[++a];
         } else if (is(argv[a], "--count") && a + 1 < argc) {
@@ -163,10 +167,13 @@ int main(void)
         }
     }
     if (wav == NULL) {
-        lkws_sh_eprint("usage: fw.elf [--trace] [--codes FILE] [--count frontend|vq|network] WAV\n");
+        lkws_sh_eprint("usage: fw.elf [--trace] [--stack] [--codes FILE] [--count frontend|vq|network] WAV\n");
         return EXIT_USAGE;
     }
 
+    if (stack) {
+        lkws_stack_paint();
+    }
     const char *why = NULL;
     int opened = audio_provider_open(&audio, wav, &why);
     if (opened != 0) {
@@ -250,5 +257,9 @@ int main(void)
     print_count(" inferences ", inferences);
     print_count(" detections ", detections);
     lkws_sh_print("\n");
+    if (stack) {
+        print_count("stack ", (long)lkws_stack_peak());
+        lkws_sh_print("\n");
+    }
     return 0;
 }
