@@ -144,6 +144,40 @@ def test_labels_of_clips_equal_the_interpreter_and_the_host_build(firmware, tiny
         assert inferences == [("1000", str(label))], (clip.name, out)
 
 
+def recognize(times, scores, labels, window_ms=500, threshold=0.6, suppression_ms=1000, minimum=2, capacity=6):
+    """command_recognizer.c in Python, float32 in the same order: [(time_ms, label, score)]."""
+    queue, last, out = [], -(suppression_ms + 1), []
+    for t, s in zip(times, scores):
+        queue = (queue + [(t, s)])[-capacity:]
+        queue = [(u, v) for u, v in queue if u > t - window_ms]
+        if len(queue) < minimum:
+            continue
+        averages = []
+        for k in range(len(labels)):
+            total = np.float32(0)
+            for _, v in queue:
+                total = np.float32(total + v[k])
+            averages.append(np.float32(total / np.float32(len(queue))))
+        best = int(np.argmax(averages))
+        if averages[best] < np.float32(threshold) or labels[best].startswith("_") or t - last <= suppression_ms:
+            continue
+        last = t
+        out.append((t, best, int(np.float32(averages[best] * np.float32(1000)) + np.float32(0.5))))
+    return out
+
+
+def test_recognizer_detections_follow_its_python_twin(firmware, tiny_run, recordings, tmp_path):
+    proj, board = firmware
+    labels = json.loads((tiny_run / "config.json").read_text())["labels"]
+    out = run_firmware(proj, board, "--trace", "--scores", tmp_path / "scores.bin", recordings[1])
+    scores = np.fromfile(tmp_path / "scores.bin", dtype="<f4").reshape(-1, len(labels))
+    times = [int(t) for t, _ in re.findall(r"^inference (\d+) (\d+) ", out, re.M)]
+    assert len(times) == len(scores) and times[0] == 1000 and np.diff(times).tolist() == [125] * (len(times) - 1)
+    detected = [(int(t), labels.index(name), int(a) * 1000 + int(b)) for name, t, a, b in
+                re.findall(r"^detected (\S+) at (\d+) ms \(score (\d)\.(\d{3})\)", out, re.M)]
+    assert detected == recognize(times, scores, labels)
+
+
 def test_instructions_per_stage(firmware, recordings):
     proj, board = firmware
     require_tool("cc")

@@ -3,7 +3,8 @@
  * command responder). Under QEMU:
  *
  *   qemu-system-arm -M BOARD -nographic -semihosting-config enable=on,target=native \
- *       -kernel build/fw.elf -append "[--trace] [--stack] [--codes FILE] [--count STAGE] WAV"
+ *       -kernel build/fw.elf \
+ *       -append "[--trace] [--stack] [--codes FILE] [--scores FILE] [--count STAGE] WAV"
  *
  * WAV: 16 kHz mono 16-bit PCM, any length, read hop by hop (125 samples, 7.8125 ms).
  * Every KWS_VQ_BLOCK_T hops give a row of codes; once KWS_CODE_ROWS rows (1 s) have arrived, the
@@ -11,6 +12,8 @@
  * --trace: prints "inference T K NAME" for each inference (T: ms of audio at the window's end,
  *    K the argmax of the scores, first one on ties).
  * --codes FILE: writes every row of codes as it is produced (uint8, KWS_CODE_COLS per row).
+ * --scores FILE: writes the scores the recognizer gets from each inference (float32,
+ *    MODEL_NUM_LABELS per inference).
  * --stack: prints "stack N", the stack bytes in use at the deepest point of the whole run.
  * --count STAGE: brackets each call of STAGE (frontend: one hop of the front end; vq: one row of
  *    the VQ encoder; network: one inference, the input written beforehand) with
@@ -134,6 +137,7 @@ int main(void)
     char *argv[MAX_ARGS];
     const char *wav = NULL;
     const char *codes_path = NULL;
+    const char *scores_path = NULL;
     enum stage counted = STAGE_NONE;
     int trace = 0;
     int stack = 0;
@@ -149,6 +153,8 @@ int main(void)
             stack = 1;
         } else if (is(argv[a], "--codes") && a + 1 < argc) {
             codes_path = argv[++a];
+        } else if (is(argv[a], "--scores") && a + 1 < argc) {
+            scores_path = argv[++a];
         } else if (is(argv[a], "--count") && a + 1 < argc) {
             a++;
             counted = is(argv[a], "frontend") ? STAGE_FRONTEND
@@ -167,7 +173,8 @@ int main(void)
         }
     }
     if (wav == NULL) {
-        lkws_sh_eprint("usage: fw.elf [--trace] [--stack] [--codes FILE] [--count frontend|vq|network] WAV\n");
+        lkws_sh_eprint("usage: fw.elf [--trace] [--stack] [--codes FILE] [--scores FILE] "
+                       "[--count frontend|vq|network] WAV\n");
         return EXIT_USAGE;
     }
 
@@ -179,12 +186,12 @@ int main(void)
     if (opened != 0) {
         return fail(opened == -1 ? EXIT_NO_INPUT : EXIT_DATA, why, wav);
     }
-    int codes_handle = -1;
-    if (codes_path != NULL) {
-        codes_handle = lkws_sh_open(codes_path, LKWS_SH_MODE_WRITE_BINARY);
-        if (codes_handle < 0) {
-            return fail(EXIT_CANT_CREATE, "cannot create", codes_path);
-        }
+    int codes_handle = -1, scores_handle = -1;
+    if (codes_path != NULL && (codes_handle = lkws_sh_open(codes_path, LKWS_SH_MODE_WRITE_BINARY)) < 0) {
+        return fail(EXIT_CANT_CREATE, "cannot create", codes_path);
+    }
+    if (scores_path != NULL && (scores_handle = lkws_sh_open(scores_path, LKWS_SH_MODE_WRITE_BINARY)) < 0) {
+        return fail(EXIT_CANT_CREATE, "cannot create", scores_path);
     }
 
     feature_provider_reset(&features);
@@ -241,6 +248,9 @@ int main(void)
         if (trace) {
             print_inference(time_ms);
         }
+        if (scores_handle >= 0 && lkws_sh_write(scores_handle, scores, sizeof scores) != 0) {
+            return fail(EXIT_CANT_CREATE, "cannot write", scores_path);
+        }
         int32_t label;
         float score;
         if (command_recognizer_process(&recognizer, scores, time_ms, &label, &score)) {
@@ -251,6 +261,9 @@ int main(void)
     audio_provider_close(&audio);
     if (codes_handle >= 0) {
         (void)lkws_sh_close(codes_handle);
+    }
+    if (scores_handle >= 0) {
+        (void)lkws_sh_close(scores_handle);
     }
     print_count("summary hops ", hops);
     print_count(" rows ", (long)features.rows);
