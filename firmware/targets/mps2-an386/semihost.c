@@ -115,6 +115,45 @@ char *lkws_sh_itoa(long value, char *buffer)
     return buffer;
 }
 
+int lkws_sh_fail(int status, const char *what, const char *name)
+{
+    lkws_sh_eprint("error: ");
+    lkws_sh_eprint(what);
+    if (name != NULL) {
+        lkws_sh_eprint(" ");
+        lkws_sh_eprint(name);
+    }
+    lkws_sh_eprint("\n");
+    return status;
+}
+
+int lkws_sh_streq(const char *a, const char *b)
+{
+    while (*b != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == '\0' && *b == '\0';
+}
+
+int lkws_sh_split_args(char *line, char **argv, int max_args)
+{
+    int argc = 0;
+    while (*line != '\0' && argc < max_args) {
+        while (*line == ' ') {
+            *line++ = '\0';
+        }
+        if (*line == '\0') {
+            break;
+        }
+        argv[argc++] = line;
+        while (*line != '\0' && *line != ' ') {
+            line++;
+        }
+    }
+    return argc;
+}
+
 void lkws_sh_exit(int status)
 {
     /* SYS_EXIT on AArch32 carries no status; the extended call does (QEMU supports it). */

@@ -32,6 +32,15 @@ void lkws_sh_eprint(const char *text);
 /* Decimal text of a signed integer into buffer (at least 12 bytes); returns buffer. */
 char *lkws_sh_itoa(long value, char *buffer);
 
+/* Command-line helpers for a harness's main. */
+/* "error: WHAT NAME\n" on stderr (" NAME" only when name is not NULL); returns status. */
+int lkws_sh_fail(int status, const char *what, const char *name);
+/* 1 when the two strings are equal, else 0. */
+int lkws_sh_streq(const char *a, const char *b);
+/* Splits the command line in place on spaces into at most max_args arguments (argv holds
+ * max_args pointers); argv[0] is the kernel path. Returns the number of arguments. */
+int lkws_sh_split_args(char *line, char **argv, int max_args);
+
 /* Ends the emulation; QEMU exits with `status` (SYS_EXIT_EXTENDED, ApplicationExit). */
 void lkws_sh_exit(int status) __attribute__((noreturn));
 

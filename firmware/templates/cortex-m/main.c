@@ -54,46 +54,6 @@ static char command_line[1024];
 
 static const char *const labels[MODEL_NUM_LABELS] = MODEL_LABELS;
 
-static int fail(int status, const char *what, const char *name)
-{
-    lkws_sh_eprint("error: ");
-    lkws_sh_eprint(what);
-    if (name != NULL) {
-        lkws_sh_eprint(" ");
-        lkws_sh_eprint(name);
-    }
-    lkws_sh_eprint("\n");
-    return status;
-}
-
-static int is(const char *argument, const char *option)
-{
-    while (*option != '\0' && *argument == *option) {
-        argument++;
-        option++;
-    }
-    return *argument == '\0' && *option == '\0';
-}
-
-/* Splits the command line in place on spaces; argv[0] is the kernel path. */
-static int split_arguments(char *line, char **argv)
-{
-    int argc = 0;
-    while (*line != '\0' && argc < MAX_ARGS) {
-        while (*line == ' ') {
-            *line++ = '\0';
-        }
-        if (*line == '\0') {
-            break;
-        }
-        argv[argc++] = line;
-        while (*line != '\0' && *line != ' ') {
-            line++;
-        }
-    }
-    return argc;
-}
-
 /* Output 0 as probabilities: float32 as it is, int8 dequantized. */
 static void read_scores(void)
 {
@@ -143,33 +103,33 @@ int main(void)
     int stack = 0;
 
     if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
-        return fail(EXIT_USAGE, "command line longer than", "1023 bytes");
+        return lkws_sh_fail(EXIT_USAGE, "command line longer than", "1023 bytes");
     }
-    int argc = split_arguments(command_line, argv);
+    int argc = lkws_sh_split_args(command_line, argv, MAX_ARGS);
     for (int a = 1; a < argc; a++) {
-        if (is(argv[a], "--trace")) {
+        if (lkws_sh_streq(argv[a], "--trace")) {
             trace = 1;
-        } else if (is(argv[a], "--stack")) {
+        } else if (lkws_sh_streq(argv[a], "--stack")) {
             stack = 1;
-        } else if (is(argv[a], "--codes") && a + 1 < argc) {
+        } else if (lkws_sh_streq(argv[a], "--codes") && a + 1 < argc) {
             codes_path = argv[++a];
-        } else if (is(argv[a], "--scores") && a + 1 < argc) {
+        } else if (lkws_sh_streq(argv[a], "--scores") && a + 1 < argc) {
             scores_path = argv[++a];
-        } else if (is(argv[a], "--count") && a + 1 < argc) {
+        } else if (lkws_sh_streq(argv[a], "--count") && a + 1 < argc) {
             a++;
-            counted = is(argv[a], "frontend") ? STAGE_FRONTEND
-                      : is(argv[a], "vq")     ? STAGE_VQ
-                      : is(argv[a], "network") ? STAGE_NETWORK
-                                              : STAGE_NONE;
+            counted = lkws_sh_streq(argv[a], "frontend")  ? STAGE_FRONTEND
+                      : lkws_sh_streq(argv[a], "vq")      ? STAGE_VQ
+                      : lkws_sh_streq(argv[a], "network") ? STAGE_NETWORK
+                                                          : STAGE_NONE;
             if (counted == STAGE_NONE) {
-                return fail(EXIT_USAGE, "--count takes frontend, vq or network, not", argv[a]);
+                return lkws_sh_fail(EXIT_USAGE, "--count takes frontend, vq or network, not", argv[a]);
             }
         } else if (argv[a][0] == '-' && argv[a][1] == '-') {
-            return fail(EXIT_USAGE, "unknown option or missing value:", argv[a]);
+            return lkws_sh_fail(EXIT_USAGE, "unknown option or missing value:", argv[a]);
         } else if (wav == NULL) {
             wav = argv[a];
         } else {
-            return fail(EXIT_USAGE, "one recording only; also got", argv[a]);
+            return lkws_sh_fail(EXIT_USAGE, "one recording only; also got", argv[a]);
         }
     }
     if (wav == NULL) {
@@ -184,14 +144,14 @@ int main(void)
     const char *why = NULL;
     int opened = audio_provider_open(&audio, wav, &why);
     if (opened != 0) {
-        return fail(opened == -1 ? EXIT_NO_INPUT : EXIT_DATA, why, wav);
+        return lkws_sh_fail(opened == -1 ? EXIT_NO_INPUT : EXIT_DATA, why, wav);
     }
     int codes_handle = -1, scores_handle = -1;
     if (codes_path != NULL && (codes_handle = lkws_sh_open(codes_path, LKWS_SH_MODE_WRITE_BINARY)) < 0) {
-        return fail(EXIT_CANT_CREATE, "cannot create", codes_path);
+        return lkws_sh_fail(EXIT_CANT_CREATE, "cannot create", codes_path);
     }
     if (scores_path != NULL && (scores_handle = lkws_sh_open(scores_path, LKWS_SH_MODE_WRITE_BINARY)) < 0) {
-        return fail(EXIT_CANT_CREATE, "cannot create", scores_path);
+        return lkws_sh_fail(EXIT_CANT_CREATE, "cannot create", scores_path);
     }
 
     feature_provider_reset(&features);
@@ -221,7 +181,7 @@ int main(void)
             uint8_t row[KWS_CODE_COLS];
             feature_provider_row(&features, 0, row);
             if (lkws_sh_write(codes_handle, row, sizeof row) != 0) {
-                return fail(EXIT_CANT_CREATE, "cannot write", codes_path);
+                return lkws_sh_fail(EXIT_CANT_CREATE, "cannot write", codes_path);
             }
         }
         rows_since_inference++;
@@ -240,7 +200,7 @@ int main(void)
             lkws_marker_end();
         }
         if (status != 0) {
-            return fail(status < EXIT_USAGE ? status : EXIT_USAGE - 1, "model_invoke failed", NULL);
+            return lkws_sh_fail(status < EXIT_USAGE ? status : EXIT_USAGE - 1, "model_invoke failed", NULL);
         }
         inferences++;
         int32_t time_ms = (int32_t)((int64_t)audio.samples * 1000 / LKWS_FE_SAMPLE_RATE);
@@ -249,7 +209,7 @@ int main(void)
             print_inference(time_ms);
         }
         if (scores_handle >= 0 && lkws_sh_write(scores_handle, scores, sizeof scores) != 0) {
-            return fail(EXIT_CANT_CREATE, "cannot write", scores_path);
+            return lkws_sh_fail(EXIT_CANT_CREATE, "cannot write", scores_path);
         }
         int32_t label;
         float score;

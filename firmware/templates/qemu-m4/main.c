@@ -41,46 +41,6 @@ static uint8_t arena[MODEL_ARENA_BYTES > 0 ? MODEL_ARENA_BYTES : 16] __attribute
 static char command_line[4096];
 static char path[PATH_BYTES];
 
-static int fail(int status, const char *what, const char *name)
-{
-    lkws_sh_eprint("error: ");
-    lkws_sh_eprint(what);
-    if (name != NULL) {
-        lkws_sh_eprint(" ");
-        lkws_sh_eprint(name);
-    }
-    lkws_sh_eprint("\n");
-    return status;
-}
-
-static int is(const char *argument, const char *option)
-{
-    while (*option != '\0' && *argument == *option) {
-        argument++;
-        option++;
-    }
-    return *argument == '\0' && *option == '\0';
-}
-
-/* Splits the command line in place on spaces; argv[0] is the kernel path. */
-static int split_arguments(char *line, char **argv)
-{
-    int argc = 0;
-    while (*line != '\0' && argc < MAX_ARGS) {
-        while (*line == ' ') {
-            *line++ = '\0';
-        }
-        if (*line == '\0') {
-            break;
-        }
-        argv[argc++] = line;
-        while (*line != '\0' && *line != ' ') {
-            line++;
-        }
-    }
-    return argc;
-}
-
 /* dir + "/" + stem + number + ".bin" into `path`; NULL when it does not fit. */
 static const char *file_path(const char *dir, const char *stem, int number)
 {
@@ -103,7 +63,7 @@ static int read_exactly(const char *name, void *data, size_t bytes)
 {
     int handle = lkws_sh_open(name, LKWS_SH_MODE_READ_BINARY);
     if (handle < 0) {
-        return fail(EXIT_NO_INPUT, "cannot open input", name);
+        return lkws_sh_fail(EXIT_NO_INPUT, "cannot open input", name);
     }
     long length = lkws_sh_flen(handle);
     int ok = length == (long)bytes && lkws_sh_read(handle, data, bytes) == 0;
@@ -123,15 +83,15 @@ static int read_exactly(const char *name, void *data, size_t bytes)
 static int write_file(const char *name, const void *data, size_t bytes)
 {
     if (name == NULL) {
-        return fail(EXIT_CANT_CREATE, "path too long for", "an output file");
+        return lkws_sh_fail(EXIT_CANT_CREATE, "path too long for", "an output file");
     }
     int handle = lkws_sh_open(name, LKWS_SH_MODE_WRITE_BINARY);
     if (handle < 0) {
-        return fail(EXIT_CANT_CREATE, "cannot create", name);
+        return lkws_sh_fail(EXIT_CANT_CREATE, "cannot create", name);
     }
     int ok = lkws_sh_write(handle, data, bytes) == 0;
     (void)lkws_sh_close(handle);
-    return ok ? 0 : fail(EXIT_CANT_CREATE, "cannot write", name);
+    return ok ? 0 : lkws_sh_fail(EXIT_CANT_CREATE, "cannot write", name);
 }
 
 static int read_inputs(char **inputs)
@@ -227,25 +187,25 @@ int main(void)
     int num_inputs = 0;
 
     if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
-        return fail(EXIT_USAGE, "command line longer than", "4095 bytes");
+        return lkws_sh_fail(EXIT_USAGE, "command line longer than", "4095 bytes");
     }
-    int argc = split_arguments(command_line, argv);
+    int argc = lkws_sh_split_args(command_line, argv, MAX_ARGS);
     for (int a = 1; a < argc; a++) {
-        const char **option = is(argv[a], "--dump")      ? &dump_dir
-                              : is(argv[a], "--output")  ? &output_file
-                              : is(argv[a], "--outputs") ? &outputs_dir
+        const char **option = lkws_sh_streq(argv[a], "--dump")      ? &dump_dir
+                              : lkws_sh_streq(argv[a], "--output")  ? &output_file
+                              : lkws_sh_streq(argv[a], "--outputs") ? &outputs_dir
                                                          : NULL;
         if (option != NULL) {
             if (a + 1 == argc) {
-                return fail(EXIT_USAGE, "missing path after", argv[a]);
+                return lkws_sh_fail(EXIT_USAGE, "missing path after", argv[a]);
             }
             *option = argv[++a];
-        } else if (is(argv[a], "--op-counts")) {
+        } else if (lkws_sh_streq(argv[a], "--op-counts")) {
             op_counts = 1;
-        } else if (is(argv[a], "--stack")) {
+        } else if (lkws_sh_streq(argv[a], "--stack")) {
             stack = 1;
         } else if (argv[a][0] == '-' && argv[a][1] == '-') {
-            return fail(EXIT_USAGE, "unknown option", argv[a]);
+            return lkws_sh_fail(EXIT_USAGE, "unknown option", argv[a]);
         } else {
             inputs[num_inputs++] = argv[a];
         }
@@ -269,7 +229,7 @@ int main(void)
     lkws_marker_end();
     unsigned long stack_bytes = lkws_stack_peak();
     if (model_status != 0) {
-        return fail(model_exit_status(model_status), "model_invoke failed", NULL);
+        return lkws_sh_fail(model_exit_status(model_status), "model_invoke failed", NULL);
     }
 
     if (output_file != NULL) {
@@ -307,7 +267,7 @@ int main(void)
             return dump.status;
         }
         if (model_status != 0) {
-            return fail(model_exit_status(model_status), "model_invoke failed", NULL);
+            return lkws_sh_fail(model_exit_status(model_status), "model_invoke failed", NULL);
         }
     }
 
@@ -321,7 +281,7 @@ int main(void)
         model_status = model_invoke(arena, op_boundary, &last_op);
         lkws_marker_end();
         if (model_status != 0) {
-            return fail(model_exit_status(model_status), "model_invoke failed", NULL);
+            return lkws_sh_fail(model_exit_status(model_status), "model_invoke failed", NULL);
         }
     }
     return 0;
