@@ -36,6 +36,7 @@ _PROJECT_FILES = {
     "target/semihost.h": BOARD_DIR / "semihost.h",
     "target/board.h": BOARD_DIR / "board.h",
     "target/board.mk": BOARD_DIR / "board.mk",
+    "target/mps2.mk": BOARD_DIR / "mps2.mk",
     "target/mps2-an386.ld": BOARD_DIR / "mps2-an386.ld",
     "qemu_plugin/insn_count.c": PLUGIN_DIR / "insn_count.c",
     "qemu_plugin/qemu_plugin_api.h": PLUGIN_DIR / "qemu_plugin_api.h",

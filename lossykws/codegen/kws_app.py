@@ -18,7 +18,7 @@ from ..errors import LossykwsError
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 TEMPLATE = FIRMWARE / "templates" / "cortex-m"
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "tools" / "qemu_plugin"
-_ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup and semihosting shared by the ARMv7-M boards
+_ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup, semihosting, mps2.mk: shared by ARMv7-M boards
 
 # Each board: its own folder (board.mk, linker script), the CPU flags CMake needs, QEMU's machine.
 BOARDS = {
@@ -113,7 +113,7 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
                 text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
                         .replace("@LINKER_SCRIPT@", f"{board}.ld").replace("@QEMU_MACHINE@", spec["qemu_machine"]))
             files[str(p.relative_to(TEMPLATE))] = text
-    for name in ("startup.c", "semihost.c", "semihost.h", "board.h"):
+    for name in ("startup.c", "semihost.c", "semihost.h", "board.h", "mps2.mk"):
         files[f"target/{name}"] = (_ARMV7M / name).read_bytes()
     board_dir = FIRMWARE / "targets" / board
     files["target/board.mk"] = (board_dir / "board.mk").read_bytes()

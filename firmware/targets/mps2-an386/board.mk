@@ -1,30 +1,7 @@
 # mps2-an386 (Cortex-M4F) under QEMU: toolchain, flags and the run command.
-# Include from a Makefile that sets BOARD_DIR to this folder.
-
-CROSS ?= arm-none-eabi-
-CC := $(CROSS)gcc
-NM := $(CROSS)nm
-SIZE := $(CROSS)size
+# Include from a Makefile that sets BOARD_DIR to this folder; the rest is in mps2.mk.
 
 ARCH_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
-# -ffp-contract=off: no fused multiply-add, so float results match the host build bit for bit.
-BOARD_CFLAGS := $(ARCH_FLAGS) -O2 -ffp-contract=off -std=c99 -Wall -Wextra -Werror \
-	-ffunction-sections -fdata-sections -I$(BOARD_DIR)
-# No crt0 and no syscalls: startup.c boots, semihost.c does the I/O. newlib-nano is linked only
-# for what the code calls (memcpy, memset, libm); `make check-heap` proves malloc stays out.
 BOARD_LDSCRIPT := $(BOARD_DIR)/mps2-an386.ld
-BOARD_LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T $(BOARD_LDSCRIPT) \
-	-Wl,--gc-sections -Wl,--no-warn-rwx-segments
-BOARD_LDLIBS := -lm
-BOARD_SRCS := $(BOARD_DIR)/startup.c $(BOARD_DIR)/semihost.c
-
-QEMU ?= qemu-system-arm
 QEMU_MACHINE := mps2-an386
-QEMU_FLAGS := -M $(QEMU_MACHINE) -nographic -semihosting-config enable=on,target=native
-HEAP_SYMBOLS := malloc _malloc_r _sbrk _sbrk_r free _free_r calloc realloc
-# make flash (cortex-m projects): an MPS2 board's debug USB is CMSIS-DAP; there is no OpenOCD
-# target file for MPS2, so the core is declared by hand. Untested: no board here.
-OPENOCD ?= openocd
-OPENOCD_FLAGS ?= -f interface/cmsis-dap.cfg -c "transport select swd" \
-	-c "swj_newdap mps2 cpu -enable" -c "dap create mps2.dap -chain-position mps2.cpu" \
-	-c "target create mps2.cpu cortex_m -dap mps2.dap"
+include $(BOARD_DIR)/mps2.mk
