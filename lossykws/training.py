@@ -19,6 +19,12 @@ augmented `augment_copies` times (time shift, gain, background noise; seeded by 
 clip)) and encoded with the cache's own codec; the copies join the original training features.
 The validation and test splits are never augmented. EnCodec's encoder is slow on CPU, so its
 default is no augmented copies.
+
+Extra corpora (`train_extra`, `lossykws train --train-extra DIR`, e.g. a `lossykws data synth`
+corpus) join the training set only: every clip of the task's labels in them, whatever split its
+speaker would hash to, encoded with the cache's codec; validation and test stay the cache's (real
+speech). A mixed `lossykws train REAL SYNTH` instead splits the synthesized voices by speaker like
+real ones, so some of them land in the test split.
 """
 import json
 import platform
@@ -155,6 +161,46 @@ def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, ba
     return np.concatenate(out)
 
 
+def _extra_clips(dirs, task, labels):
+    """Clips of `labels` in the corpora `dirs`, every split of them (they are training data only)."""
+    from . import datasets
+
+    corpus = datasets.scan([Path(d) for d in dirs], task, validate=False)
+    clips = [c for c in corpus.clips if c.label in labels]
+    if not clips:
+        raise LossykwsError(f"{', '.join(map(str, dirs))}: no clips of the task's labels ({', '.join(labels)}) "
+                            "for --train-extra")
+    return clips
+
+
+def _corpus_fingerprint(dirs, task):
+    from . import datasets
+
+    return datasets.scan([Path(d) for d in dirs], task, validate=False).fingerprint()
+
+
+def extra_training_set(config, cache_dir, progress=True, batch=64):
+    """(x, y) of the run's --train-extra corpora, encoded with the cache's codec (training only)."""
+    from . import audio
+
+    extra = config["train_extra"]
+    if _corpus_fingerprint(extra["dirs"], config["task"]) != extra["fingerprint"]:
+        raise LossykwsError(f"{', '.join(extra['dirs'])}: the --train-extra corpora changed since this run began")
+    clips = _extra_clips(extra["dirs"], config["task"], config["labels"])
+    encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
+    index = {lab: i for i, lab in enumerate(config["labels"])}
+    out = []
+    bar = progress_bar(total=len(clips), desc="encode extra", unit="clip") if progress else None
+    for s in range(0, len(clips), batch):
+        part = np.stack([audio.load_clip(c.path) for c in clips[s:s + batch]])
+        out.append(np.asarray(encode(part), dtype=np.float32))
+        if bar is not None:
+            bar.update(len(part))
+    if bar is not None:
+        bar.close()
+    return np.concatenate(out), np.array([index[c.label] for c in clips], dtype=np.int64)
+
+
 # ---------------------------------------------------------------- the run
 def _compile(model, lr, steps_total):
     tf = _tf()
@@ -186,7 +232,7 @@ class _BatchBar:
 
 
 def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                 augment_copies, noise_paths, channels, learning_rate, data_dirs):
+                 augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra=None):
     """Check everything that can be wrong before any folder is created; return the run config."""
     key = cache.read_key(cache_dir)
     codec = key["codec"]["codec"]
@@ -212,6 +258,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
     shape = models.input_shape_for(splits["train"]["shape"], model_name)
     if augment_copies is None:
         augment_copies = DEFAULT_AUGMENT[codec]
+    extra = _extra_clips(train_extra, key["task"], key["labels"]) if train_extra else None
     out = Path(out_dir)
     check_output_dir(out)
     partial = Path(str(out) + PARTIAL_SUFFIX)
@@ -230,6 +277,8 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
                          "noise_recordings": len(noise_paths or [])},
         "data_fingerprint": key["data_fingerprint"], "data_content": key.get("data_content"),
         "data_dirs": [str(Path(d).resolve()) for d in (data_dirs or [])],
+        "train_extra": ({"dirs": [str(Path(d).resolve()) for d in train_extra], "clips": len(extra),
+                         "fingerprint": _corpus_fingerprint(train_extra, key["task"])} if extra else None),
         "noise_paths": [str(p) for p in (noise_paths or [])],
         "cache": str(Path(cache_dir).resolve()), "clips": {s: splits[s]["clips"] for s in splits},
         "versions": versions(),
@@ -265,8 +314,13 @@ def _find_resume(resume):
 
 def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=None, batch_size=32, seed=0,
               strategy="default", int8=False, augment_copies=None, noise_paths=None, channels=None,
-              learning_rate=None, resume=None, data_dirs=None, progress=True, stop_after_epochs=None):
+              learning_rate=None, resume=None, data_dirs=None, progress=True, stop_after_epochs=None,
+              train_extra=None):
     """Train (or resume) a run; returns metrics.json's content. See the module docstring.
+
+    train_extra: corpora (Speech Commands folders, e.g. `lossykws data synth`'s) whose clips of the
+    task's labels, every split of them, join the training set only, encoded with the cache's codec;
+    validation and test stay the cache's own (real speech).
 
     stop_after_epochs: stop after that many epochs of this session, leaving RUN_DIR.partial as an
     interruption would (tests use it to check that resume reaches the same weights)."""
@@ -290,7 +344,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         if cache_dir is None or out_dir is None:
             raise LossykwsError("train needs a feature cache and an output run directory")
         config = _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                              augment_copies, noise_paths, channels, learning_rate, data_dirs)
+                              augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra)
         out = Path(out_dir)
         partial = Path(str(out) + PARTIAL_SUFFIX)
         state = None
@@ -310,6 +364,10 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encode, copies, seed, progress)
         x_train = np.concatenate([x_train, aug.reshape(-1, *x_train.shape[1:])])
         y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)
+    if config.get("train_extra"):
+        x_extra, y_extra = extra_training_set(config, cache_dir, progress)
+        x_train = np.concatenate([x_train, x_extra])
+        y_train = np.concatenate([y_train, y_extra])
 
     new = state is None
     if new:

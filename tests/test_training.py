@@ -188,3 +188,17 @@ def test_export_of_the_run_directory_agrees_with_the_interpreter(finished_run, t
         files.append(tmp_path / f"x{i}.npy")
     report = emulate_project(proj, files)
     assert report["label_agreement"] == 1.0 and report["first_difference"] is None
+
+
+def test_train_extra_corpora_join_the_training_set_only(tiny_vq_cache, tiny_corpus, tmp_path):
+    from lossykws import datasets
+
+    key = cache.read_key(tiny_vq_cache)
+    index = json.loads((Path(tiny_vq_cache) / cache.INDEX_FILE).read_text())["splits"]
+    extra = [c for c in datasets.scan([tiny_corpus], key["task"], validate=False).clips if c.label in key["labels"]]
+    m = training.train_run(tiny_vq_cache, tmp_path / "run", **dict(TINY, epochs=1, augment_copies=0),
+                           train_extra=[tiny_corpus])
+    assert m["train_clips"] == index["train"]["clips"] + len(extra)      # every split of the extra corpus
+    assert m["test"]["clips"] == index["test"]["clips"]                   # test stays the cache's
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["train_extra"]["clips"] == len(extra)

@@ -46,16 +46,17 @@ def build_cache(data, codec, task, out, fit_budget):
     return d, report
 
 
-def run_one(cache_dir, out, model, seed, epochs, channels):
+def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None):
     widths = "x".join(map(str, channels)) if channels else "default"
-    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}-s{seed}"
+    extra = f"-extra{len(train_extra)}" if train_extra else ""
+    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}{extra}-s{seed}"
     if (run / training.METRICS).is_file():
         return json.loads((run / training.METRICS).read_text())
     partial = Path(str(run) + training.PARTIAL_SUFFIX)
     if partial.is_dir():
         return training.train_run(resume=run, progress=False)
     return training.train_run(cache_dir, run, model_name=model, epochs=epochs, seed=seed, channels=channels,
-                              progress=False)
+                              progress=False, train_extra=train_extra)
 
 
 def mean_std(values):
@@ -75,6 +76,8 @@ def main():
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--epochs", type=int, default=None, help="[each model's default]")
     p.add_argument("--vq-channels", default=None, help="vq-bnn widths, e.g. 32,64,64,64 [the device default]")
+    p.add_argument("--train-extra", action="append", default=None, metavar="DIR",
+                   help="a corpus (e.g. `lossykws data synth`'s) added to the training set only; repeatable")
     p.add_argument("--encodec-fit-budget", type=float, default=300.0)
     p.add_argument("--out", default=str(ROOT / "build" / "bench-accuracy"))
     p.add_argument("--json", action="store_true")
@@ -95,7 +98,7 @@ def main():
                 channels = tuple(int(c) for c in a.vq_channels.split(","))
             results = []
             for seed in range(a.seeds):
-                m = run_one(cdir, out, model, seed, a.epochs, channels)
+                m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra)
                 print(f"[run] {model} {task} seed {seed}: test Keras {m['test']['keras_accuracy']:.3f} "
                       f"LCE {m['test']['lce_accuracy']:.3f}, {m.get('wall_s', '?')} s", file=sys.stderr)
                 results.append(m)
@@ -103,7 +106,8 @@ def main():
             m0 = results[0]
             label = INPUT[codec] + (f" ({report['codec_label']})" if report.get("codec_label") else "")
             rows.append({
-                "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else ""),
+                "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
+                + (" +extra" if a.train_extra else ""),
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
                 "feature_mib": {s: splits[s]["payload_mib"] for s in splits},
                 "binary_macs": m0["summary"]["binary_macs"], "float_macs": m0["summary"]["float_macs"],
