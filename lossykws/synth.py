@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 import zlib
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -153,8 +153,10 @@ def synthesize_corpus(out_dir, task="words8", per_word=300, seed=0, jobs=None, f
             (tmp / w).mkdir()
         tasks = [(str(tmp), s, words, unknown[i], seed, i) for i, s in enumerate(speakers)]
         clips = 0
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for written in pool.map(_speaker_job, tasks, chunksize=4):
+        # Threads, not processes: the work is in espeak-ng and flite subprocesses, and forking a
+        # process that has loaded TensorFlow or torch (as a test worker or a notebook has) can deadlock.
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for written in pool.map(_speaker_job, tasks):
                 clips += len(written)
                 if progress:
                     progress(len(written))
