@@ -44,10 +44,10 @@ def clip_info(path, as_json):
     import json
 
     samples, wav = audio.read_wav(path)
-    notes = datasets.clip_problem(path)
+    notes = datasets.conversion_notes(wav)
     report = {"file": str(path), "rate": wav.rate, "channels": wav.channels, "bits": wav.bits,
               "encoding": wav.encoding, "frames": wav.frames, "seconds": wav.frames / wav.rate,
-              "peak": float(abs(samples).max()), "problem": notes[1] if notes else None}
+              "peak": float(abs(samples).max()), "problem": notes or None}
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:

@@ -177,9 +177,15 @@ def scan(roots, task, validate=True, progress=None):
 def clip_problem(path):
     """("bad", reason) for a clip that cannot be used, ("convert", reason) for one that is converted."""
     try:
-        samples, info = audio.read_wav(path)
+        _, info = audio.read_wav(path)
     except BadAudio as e:
         return "bad", e.reason
+    notes = conversion_notes(info)
+    return ("convert", notes) if notes else None
+
+
+def conversion_notes(info):
+    """What the loader changes in a decoded clip of this WavInfo to make it 16 kHz mono 1 s; "" if nothing."""
     notes = []
     if info.rate != audio.SAMPLE_RATE:
         notes.append(f"sample rate {info.rate} Hz, expected {audio.SAMPLE_RATE} (resampled)")
@@ -188,7 +194,7 @@ def clip_problem(path):
     seconds = info.frames / info.rate
     if abs(seconds - 1.0) > 1e-9:
         notes.append(f"length {seconds:.3f} s, expected 1 s (padded or trimmed)")
-    return ("convert", "; ".join(notes)) if notes else None
+    return "; ".join(notes)
 
 
 def summary(corpus):
