@@ -54,8 +54,7 @@ DEBIAN_PACKAGES = {
 
 HEAP_SYMBOLS = ("malloc", "_malloc_r", "_sbrk", "_sbrk_r", "free", "_free_r", "calloc",
                 "_calloc_r", "realloc", "_realloc_r")
-QEMU_COMMAND = ["qemu-system-arm", "-M", BOARD, "-nographic",
-                "-semihosting-config", "enable=on,target=native"]
+QEMU_OPTIONS = ["-nographic", "-semihosting-config", "enable=on,target=native"]
 MARKERS = ("lkws_marker_begin", "lkws_marker_end")
 
 
@@ -197,8 +196,9 @@ def _read_profile(path):
     return brackets
 
 
-def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None, timeout=120):
-    """Run a harness ELF on mps2-an386 with `args` as its command line (semihosting; paths are
+def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None, timeout=120,
+             machine=BOARD):
+    """Run a harness ELF on QEMU's `machine` (default mps2-an386) with `args` as its command line (semihosting; paths are
     relative to cwd). With `plugin` (a built insn_count.so), count the instructions executed
     between the markers; with `profile` too, count them per function (self counts). `icount`
     adds `-icount shift=0` (virtual time advances by executed instructions: SysTick and timers
@@ -206,7 +206,7 @@ def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None
     Returns a QemuRun; the guest's exit status is the returncode."""
     require_tools("qemu-system-arm")
     elf = Path(elf).resolve()
-    command = list(QEMU_COMMAND) + (["-icount", "shift=0"] if icount else [])
+    command = ["qemu-system-arm", "-M", machine] + QEMU_OPTIONS + (["-icount", "shift=0"] if icount else [])
     with tempfile.TemporaryDirectory(prefix="lkws-qemu-") as scratch:
         count_file = Path(scratch) / "insn_count.txt"
         profile_file = Path(scratch) / "profile.txt"

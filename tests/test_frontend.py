@@ -200,9 +200,7 @@ def test_cortex_m_gives_the_host_bits(tmp_path, shared_clips, machine):
     else:
         attributes = subprocess.run(["arm-none-eabi-readelf", "-A", str(elf)], capture_output=True, text=True).stdout
         assert "FPv5" in attributes  # really built for the M7's FPU
-        command = [c if c != "mps2-an386" else machine for c in qemu.QEMU_COMMAND]
-        returncode = subprocess.run(command + ["-kernel", str(elf)], cwd=run_dir, timeout=120,
-                                    capture_output=True, stdin=subprocess.DEVNULL).returncode
+        returncode = qemu.run_qemu(elf, cwd=run_dir, timeout=120, machine=machine).returncode
     assert returncode == 0
     host = frontend.features_batch(clips)
     device = np.fromfile(run_dir / "fe_out.f32", dtype=np.float32).reshape(host.shape)

@@ -159,8 +159,8 @@ def test_run_project_raises_on_harness_failure(project, tmp_path):
 
 def test_qemu_failure_is_one_line(project, tmp_path, monkeypatch):
     root, _, _ = project
-    monkeypatch.setattr(qemu, "QEMU_COMMAND", [*qemu.QEMU_COMMAND[:2], "no-such-board",
-                                               *qemu.QEMU_COMMAND[3:]])
+    monkeypatch.setattr(qemu, "BOARD", "no-such-board")
+    monkeypatch.setattr(qemu.run_qemu, "__kwdefaults__", {**qemu.run_qemu.__kwdefaults__, "machine": "no-such-board"})
     with pytest.raises(LossykwsError, match="QEMU failed") as error:
         qemu.run_project(root, _inputs(tmp_path, 1), tmp_path / "out", count=False)
     assert "\n" not in str(error.value)
@@ -219,7 +219,7 @@ def test_count_equals_qemu_execution_trace(project, tmp_path):
     _, elf, plugin = project
     inputs = [str(p) for p in _inputs(tmp_path, 50)]
     log = tmp_path / "trace.log"
-    subprocess.run([*qemu.QEMU_COMMAND, "-singlestep", "-d", "exec,nochain", "-D", str(log),
+    subprocess.run(["qemu-system-arm", "-M", qemu.BOARD, *qemu.QEMU_OPTIONS, "-singlestep", "-d", "exec,nochain", "-D", str(log),
                     "-kernel", str(elf), "-append", " ".join(inputs)],
                    check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
     pcs = [int(pc, 16) for pc in
