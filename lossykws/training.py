@@ -45,8 +45,8 @@ PARTIAL_SUFFIX = ".partial"
 CONFIG, STATE, METRICS = "config.json", "state.json", "metrics.json"
 KERAS_MODEL, TFLITE = "model.keras", "model.tflite"
 CKPT_DIR, BEST_WEIGHTS = "checkpoint", "best.weights.h5"
-DEFAULT_EPOCHS = {"tf-cnn": 30, "vq-bnn": 60, "encodec-bnn": 60}
-DEFAULT_LR = {"tf-cnn": 3e-3, "vq-bnn": 1e-2, "encodec-bnn": 1e-2}
+DEFAULT_EPOCHS = {"tf-cnn": 30, "vq-bnn": 60, "encodec-bnn": 60, "ds-cnn": 30}
+DEFAULT_LR = {"tf-cnn": 3e-3, "vq-bnn": 1e-2, "encodec-bnn": 1e-2, "ds-cnn": 3e-3}
 DEFAULT_AUGMENT = {"tf": 2, "vq": 2, "encodec": 0}
 STRATEGIES = ("default", "mirrored", "multi-worker")
 
@@ -115,7 +115,7 @@ def load_features(cache_dir, split, model_name):
     """(x, y) of a cache split, x shaped for the model (tf: channel axis added)."""
     d = cache.load_split(cache_dir, split)
     x = d["x"]
-    if model_name == "tf-cnn" and x.ndim == 3:
+    if models.FEATURES_OF.get(model_name) == "tf" and x.ndim == 3:
         x = x[..., None]
     return x.astype(np.float32, copy=False), d["labels"].astype(np.int64), d
 
@@ -415,6 +415,7 @@ def _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_
     done_this_session = 0
     while state["epoch"] < config["epochs"]:
         e = state["epoch"]
+        epoch_started = time.monotonic()
         order = np.random.default_rng([config["seed"], e]).permutation(len(x_train))
         bar = _BatchBar(-(-len(x_train) // config["batch_size"]), f"epoch {e + 1}/{config['epochs']}") \
             if progress else None
@@ -427,6 +428,7 @@ def _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_
                      ("val_loss", val_loss), ("val_accuracy", val_acc)):
             history.setdefault(k, []).append(float(v))
         state["epoch"] = e + 1
+        state["train_s"] = round(state.get("train_s", 0.0) + time.monotonic() - epoch_started, 1)  # over resumes
         if state["best_val_accuracy"] is None or val_acc > state["best_val_accuracy"]:
             state["best_val_accuracy"], state["best_epoch"] = float(val_acc), e + 1
             model.save_weights(str(partial / BEST_WEIGHTS))
@@ -468,6 +470,7 @@ def _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progr
         "summary": models.summary_figures(model), "binary_word_ops": models.binary_word_ops(model),
         "tflite_bytes": len(fb), "int8": config["int8"], "int8_ranges": ranges,
         "augmentation": config["augmentation"], "train_clips": int(len(x_train)),
+        "train_s": state.get("train_s"),
     }
     metrics["validation"] = _score(model, fb, x_val, y_val, config["labels"])
     metrics["test"] = _score(model, fb, x_test, y_test, config["labels"])

@@ -59,6 +59,17 @@ def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None):
                               progress=False, train_extra=train_extra)
 
 
+def save(path, rows, command):
+    """Merge rows into the JSON list at path, replacing rows of the same (task, model)."""
+    old = json.loads(path.read_text()) if path.is_file() else []
+    keys = {(r["task"], r["model"]) for r in rows}
+    merged = [r for r in old if (r["task"], r["model"]) not in keys] + [dict(r, command=command) for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(merged, indent=1) + "\n")
+    tmp.replace(path)
+
+
 def mean_std(values):
     values = [v for v in values if v is not None]
     if not values:
@@ -81,6 +92,9 @@ def main():
     p.add_argument("--encodec-fit-budget", type=float, default=300.0)
     p.add_argument("--out", default=str(ROOT / "build" / "bench-accuracy"))
     p.add_argument("--json", action="store_true")
+    p.add_argument("--save", default=None, metavar="JSON",
+                   help="also write the rows (with per-seed accuracies) to this file, e.g. docs/results/accuracy.json; "
+                        "rows of other (task, model) pairs already in it are kept")
     a = p.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,10 +128,15 @@ def main():
                 "model_bytes": m0["tflite_bytes"], "epochs": m0["epochs"],
                 "test_keras": mean_std([r["test"]["keras_accuracy"] for r in results]),
                 "test_lce": mean_std([r["test"]["lce_accuracy"] for r in results]),
+                "test_keras_values": [r["test"]["keras_accuracy"] for r in results],
+                "test_lce_values": [r["test"]["lce_accuracy"] for r in results],
                 "agreement_min": min(r["validation"]["agreement"] for r in results),
-                "wall_s": round(statistics.mean(r.get("wall_s") or 0 for r in results)),
+                "wall_s": round(statistics.mean(r.get("wall_s") or r.get("train_s") or 0 for r in results)),
+                "train_s_values": [r.get("train_s") for r in results],
                 "seeds": len(results), "train_clips": m0["train_clips"], "test_clips": m0["test"]["clips"],
             })
+    if a.save:
+        save(Path(a.save), rows, " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]))
     if a.json:
         print(json.dumps(rows, indent=1))
         return
