@@ -132,7 +132,7 @@ def _listen():
 @click.argument("data_dir", nargs=-1, type=_existing_dir)
 @click.option("--features", type=click.Choice(["tf", "vq", "encodec"]), default=None,
               help="Codec of the features (needed with Speech Commands folders).")
-@click.option("--model", type=click.Choice(["tf-cnn", "vq-bnn", "encodec-bnn"]), default=None,
+@click.option("--model", type=click.Choice(["tf-cnn", "vq-bnn", "encodec-bnn", "ds-cnn"]), default=None,
               help="[the model of the features: tf-cnn, vq-bnn, encodec-bnn]")
 @click.option("--task", type=TASK, default=None, help="[words8, or the cache's task]")
 @click.option("--epochs", type=click.IntRange(1), default=None, help="[tf-cnn 30, BNNs 60]")

@@ -13,6 +13,8 @@
   norm folded into LCE's multiplier and bias) into a small flatten + Dense head.
 - `encodec-bnn`: BNN on the EnCodec bits [codebooks, frames, bits]: the first binary convolution
   spans every codebook (VALID, kernel [codebooks, 3]); the rest are 1-D over frames.
+- `ds-cnn`: MLPerf Tiny's int8 keyword-spotting DS-CNN on the 128x128 log-STFT, pooled in the
+  graph to a 42x10 map (MLPerf: 49x10 MFCC): the comparison for the BNNs' device costs.
 
 `taps`: named identity points (Activation "linear") where int8 conversion puts fake-quant nodes;
 `build(..., fake_quant={name: (min, max)})` rebuilds the same model with
@@ -21,9 +23,9 @@
 from .errors import LossykwsError
 from .tf import import_tensorflow
 
-MODELS = ("tf-cnn", "vq-bnn", "encodec-bnn")
-FEATURES_OF = {"tf-cnn": "tf", "vq-bnn": "vq", "encodec-bnn": "encodec"}
-DEFAULT_MODEL = {v: k for k, v in FEATURES_OF.items()}
+MODELS = ("tf-cnn", "vq-bnn", "encodec-bnn", "ds-cnn")
+FEATURES_OF = {"tf-cnn": "tf", "vq-bnn": "vq", "encodec-bnn": "encodec", "ds-cnn": "tf"}
+DEFAULT_MODEL = {"tf": "tf-cnn", "vq": "vq-bnn", "encodec": "encodec-bnn"}
 TAP_PREFIX = "tap_"
 
 
@@ -139,13 +141,66 @@ def tf_cnn(input_shape=(128, 128, 1), classes=8, channels=(16, 32, 64, 128), fak
     return tf.keras.Model(inp, out, name="tf-cnn")
 
 
-BUILDERS = {"tf-cnn": tf_cnn, "vq-bnn": vq_bnn, "encodec-bnn": encodec_bnn}
+DS_CNN_INPUT_POOL = (3, 12)
+
+
+def ds_cnn(input_shape=(128, 128, 1), classes=8, channels=(64, 64, 64, 64, 64), fake_quant=None,
+           input_pool=DS_CNN_INPUT_POOL):
+    """MLPerf Tiny's keyword-spotting DS-CNN (Hello Edge's DS-CNN small), in int8 a baseline for
+    the BNNs' costs: conv 10x4 stride 2 + BN + ReLU, four blocks of depthwise 3x3 + BN + ReLU +
+    pointwise 1x1 + BN + ReLU, average pooling over the whole map, dense, softmax. `channels`:
+    the first convolution's width, then each block's (MLPerf: 64 everywhere).
+
+    Input mapping: MLPerf feeds 49x10 MFCC (20 ms hop, 10 coefficients); here the input is the
+    128x128 log-STFT ("tf" features, [time, frequency]) and an in-graph VALID average pooling of
+    `input_pool` = 3 frames x 12 bins makes it a 42x10 map: 23.4 ms per row (MLPerf: 20 ms), 10
+    bands of 750 Hz covering 0-7.5 kHz (the last 2 frames and the top 8 bins are dropped). The
+    first convolution then writes 21x5x64 (MLPerf: 25x5x64), so the network costs about what
+    MLPerf's does (2.2M MACs against 2.7M). Differences from MLPerf's keras_model.py: no dropout
+    (training.py keeps training deterministic for exact resume) and no convolution biases before
+    batch norm (folded into one bias either way); the L2 weight decay of 1e-4 is kept.
+
+    int8: taps on the input (before the pooling, so QUANTIZE is the only op on float data) and
+    after every ReLU and the logits; both average poolings keep their input's quantization, as
+    TFLite's AVERAGE_POOL_2D requires.
+    """
+    tf = import_tensorflow()
+    L = tf.keras.layers
+    if len(channels) != 5:
+        raise LossykwsError(f"ds-cnn takes 5 widths (first convolution, then four blocks), got {list(channels)}")
+    reg = tf.keras.regularizers.l2(1e-4)
+    inp = tf.keras.Input(shape=input_shape, name="features")
+    x = _tap(inp, "input", fake_quant)
+    x = L.AveragePooling2D(input_pool, name="input_pool")(x)
+    x = L.Conv2D(channels[0], (10, 4), strides=2, padding="same", use_bias=False, kernel_regularizer=reg,
+                 name="conv1")(x)
+    x = L.BatchNormalization(momentum=0.9, name="bn1")(x)
+    x = L.ReLU(name="relu1")(x)
+    x = _tap(x, "conv1", fake_quant)
+    for i, c in enumerate(channels[1:], start=1):
+        x = L.DepthwiseConv2D(3, padding="same", use_bias=False, depthwise_regularizer=reg, name=f"dw{i}")(x)
+        x = L.BatchNormalization(momentum=0.9, name=f"dw{i}_bn")(x)
+        x = L.ReLU(name=f"dw{i}_relu")(x)
+        x = _tap(x, f"dw{i}", fake_quant)
+        x = L.Conv2D(c, 1, use_bias=False, kernel_regularizer=reg, name=f"pw{i}")(x)
+        x = L.BatchNormalization(momentum=0.9, name=f"pw{i}_bn")(x)
+        x = L.ReLU(name=f"pw{i}_relu")(x)
+        x = _tap(x, f"pw{i}", fake_quant)
+    x = L.AveragePooling2D(tuple(int(d) for d in x.shape[1:3]), name="pool")(x)
+    x = L.Flatten(name="flatten")(x)
+    x = L.Dense(classes, kernel_regularizer=reg, name="logits")(x)
+    x = _tap(x, "logits", fake_quant)
+    out = L.Softmax(name="scores")(x)
+    return tf.keras.Model(inp, out, name="ds-cnn")
+
+
+BUILDERS = {"tf-cnn": tf_cnn, "vq-bnn": vq_bnn, "encodec-bnn": encodec_bnn, "ds-cnn": ds_cnn}
 
 
 def input_shape_for(features_shape, model_name):
     """The model input shape for a cache's per-clip feature shape (tf: add a channel axis)."""
     shape = tuple(int(d) for d in features_shape)
-    return shape + (1,) if model_name == "tf-cnn" and len(shape) == 2 else shape
+    return shape + (1,) if FEATURES_OF.get(model_name) == "tf" and len(shape) == 2 else shape
 
 
 def check_features(model_name, codec):
@@ -166,6 +221,10 @@ def build(name, input_shape, classes, channels=None, fake_quant=None):
         kw["channels"] = tuple(int(c) for c in channels)
     if name == "vq-bnn" and len(input_shape) != 3:
         raise LossykwsError(f"vq-bnn takes bit planes [rows, cols, bits], got input shape {input_shape}")
+    if name == "ds-cnn" and (len(input_shape) != 3 or input_shape[0] < 3 * DS_CNN_INPUT_POOL[0]
+                             or input_shape[1] < DS_CNN_INPUT_POOL[1]):
+        raise LossykwsError(f"ds-cnn takes a time-frequency map [frames, bins, 1] of at least "
+                            f"{3 * DS_CNN_INPUT_POOL[0]}x{DS_CNN_INPUT_POOL[1]}, got {input_shape}")
     if name == "encodec-bnn" and len(input_shape) != 3:
         raise LossykwsError(f"encodec-bnn takes EnCodec bits [codebooks, frames, bits], got {input_shape}")
     return BUILDERS[name](input_shape=tuple(input_shape), classes=int(classes), **kw)
