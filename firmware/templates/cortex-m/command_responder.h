@@ -1,5 +1,5 @@
 /* Command responder: what the device does with a recognised command. Here it prints
- * "detected NAME at T ms (score 0.XYZ)" on the console (semihosting); on a board, light a LED. */
+ * "detected NAME at T ms (score 0.XYZ)" on the console (console.h); a product would light a LED. */
 #ifndef COMMAND_RESPONDER_H
 #define COMMAND_RESPONDER_H
 

@@ -29,6 +29,7 @@
 #include "board.h"
 #include "command_recognizer.h"
 #include "command_responder.h"
+#include "console.h"
 #include "feature_provider.h"
 #include "kws_settings.h"
 #include "model.h"
@@ -76,20 +77,20 @@ static void print_inference(int32_t time_ms)
             best = k;
         }
     }
-    lkws_sh_print("inference ");
-    lkws_sh_print(lkws_sh_itoa((long)time_ms, digits));
-    lkws_sh_print(" ");
-    lkws_sh_print(lkws_sh_itoa((long)best, digits));
-    lkws_sh_print(" ");
-    lkws_sh_print(labels[best]);
-    lkws_sh_print("\n");
+    lkws_console_print("inference ");
+    lkws_console_print(lkws_sh_itoa((long)time_ms, digits));
+    lkws_console_print(" ");
+    lkws_console_print(lkws_sh_itoa((long)best, digits));
+    lkws_console_print(" ");
+    lkws_console_print(labels[best]);
+    lkws_console_print("\n");
 }
 
 static void print_count(const char *name, long value)
 {
     char digits[12];
-    lkws_sh_print(name);
-    lkws_sh_print(lkws_sh_itoa(value, digits));
+    lkws_console_print(name);
+    lkws_console_print(lkws_sh_itoa(value, digits));
 }
 
 int main(void)
@@ -102,8 +103,8 @@ int main(void)
     int trace = 0;
     int stack = 0;
 
-    if (lkws_sh_get_cmdline(command_line, sizeof command_line) != 0) {
-        return lkws_sh_fail(EXIT_USAGE, "command line longer than", "1023 bytes");
+    if (lkws_console_command_line(command_line, sizeof command_line) != 0) {
+        return lkws_console_fail(EXIT_USAGE, "command line longer than", "1023 bytes");
     }
     int argc = lkws_sh_split_args(command_line, argv, MAX_ARGS);
     for (int a = 1; a < argc; a++) {
@@ -122,18 +123,18 @@ int main(void)
                       : lkws_sh_streq(argv[a], "network") ? STAGE_NETWORK
                                                           : STAGE_NONE;
             if (counted == STAGE_NONE) {
-                return lkws_sh_fail(EXIT_USAGE, "--count takes frontend, vq or network, not", argv[a]);
+                return lkws_console_fail(EXIT_USAGE, "--count takes frontend, vq or network, not", argv[a]);
             }
         } else if (argv[a][0] == '-' && argv[a][1] == '-') {
-            return lkws_sh_fail(EXIT_USAGE, "unknown option or missing value:", argv[a]);
+            return lkws_console_fail(EXIT_USAGE, "unknown option or missing value:", argv[a]);
         } else if (wav == NULL) {
             wav = argv[a];
         } else {
-            return lkws_sh_fail(EXIT_USAGE, "one recording only; also got", argv[a]);
+            return lkws_console_fail(EXIT_USAGE, "one recording only; also got", argv[a]);
         }
     }
     if (wav == NULL) {
-        lkws_sh_eprint("usage: fw.elf [--trace] [--stack] [--codes FILE] [--scores FILE] "
+        lkws_console_eprint("usage: fw.elf [--trace] [--stack] [--codes FILE] [--scores FILE] "
                        "[--count frontend|vq|network] WAV\n");
         return EXIT_USAGE;
     }
@@ -144,14 +145,14 @@ int main(void)
     const char *why = NULL;
     int opened = audio_provider_open(&audio, wav, &why);
     if (opened != 0) {
-        return lkws_sh_fail(opened == -1 ? EXIT_NO_INPUT : EXIT_DATA, why, wav);
+        return lkws_console_fail(opened == -1 ? EXIT_NO_INPUT : EXIT_DATA, why, wav);
     }
     int codes_handle = -1, scores_handle = -1;
     if (codes_path != NULL && (codes_handle = lkws_sh_open(codes_path, LKWS_SH_MODE_WRITE_BINARY)) < 0) {
-        return lkws_sh_fail(EXIT_CANT_CREATE, "cannot create", codes_path);
+        return lkws_console_fail(EXIT_CANT_CREATE, "cannot create", codes_path);
     }
     if (scores_path != NULL && (scores_handle = lkws_sh_open(scores_path, LKWS_SH_MODE_WRITE_BINARY)) < 0) {
-        return lkws_sh_fail(EXIT_CANT_CREATE, "cannot create", scores_path);
+        return lkws_console_fail(EXIT_CANT_CREATE, "cannot create", scores_path);
     }
 
     feature_provider_reset(&features);
@@ -181,7 +182,7 @@ int main(void)
             uint8_t row[KWS_CODE_COLS];
             feature_provider_row(&features, 0, row);
             if (lkws_sh_write(codes_handle, row, sizeof row) != 0) {
-                return lkws_sh_fail(EXIT_CANT_CREATE, "cannot write", codes_path);
+                return lkws_console_fail(EXIT_CANT_CREATE, "cannot write", codes_path);
             }
         }
         rows_since_inference++;
@@ -200,7 +201,7 @@ int main(void)
             lkws_marker_end();
         }
         if (status != 0) {
-            return lkws_sh_fail(status < EXIT_USAGE ? status : EXIT_USAGE - 1, "model_invoke failed", NULL);
+            return lkws_console_fail(status < EXIT_USAGE ? status : EXIT_USAGE - 1, "model_invoke failed", NULL);
         }
         inferences++;
         int32_t time_ms = (int32_t)((int64_t)audio.samples * 1000 / LKWS_FE_SAMPLE_RATE);
@@ -209,7 +210,7 @@ int main(void)
             print_inference(time_ms);
         }
         if (scores_handle >= 0 && lkws_sh_write(scores_handle, scores, sizeof scores) != 0) {
-            return lkws_sh_fail(EXIT_CANT_CREATE, "cannot write", scores_path);
+            return lkws_console_fail(EXIT_CANT_CREATE, "cannot write", scores_path);
         }
         int32_t label;
         float score;
@@ -229,10 +230,10 @@ int main(void)
     print_count(" rows ", (long)features.rows);
     print_count(" inferences ", inferences);
     print_count(" detections ", detections);
-    lkws_sh_print("\n");
+    lkws_console_print("\n");
     if (stack) {
         print_count("stack ", (long)lkws_stack_peak());
-        lkws_sh_print("\n");
+        lkws_console_print("\n");
     }
     return 0;
 }
