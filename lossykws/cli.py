@@ -197,6 +197,16 @@ def _export():
 @_command(main, "commands_export", "emulate", name="emulate")
 @click.argument("project_dir", type=_existing_dir)
 @click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("--target", type=click.Choice(["qemu"]), default=None,
+              help="Run in qemu-system-arm (qemu-m4 and cortex-m projects; the only way for cortex-m).")
+@click.option("--stream", is_flag=True,
+              help="cortex-m: score the recognizer on a recording built from DATA_DIR's test split.")
+@click.option("--keywords", type=click.IntRange(1), default=20, show_default=True,
+              help="--stream: keywords in the recording.")
+@click.option("--seed", type=int, default=0, show_default=True, help="--stream: the recording's seed.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="cortex-m: at most N test clips.")
+@click.option("--clock-mhz", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="cortex-m: clock for the real-time factor [the board's: 25 MHz on MPS2].")
 @click.option("--json", "as_json", is_flag=True)
 def _emulate():
     """Build a generated project, run it on inputs and compare with the LCE interpreter.
@@ -204,6 +214,11 @@ def _emulate():
     INPUTS are .npy arrays (with or without the batch dimension) or raw little-endian .bin files,
     one per model input per sample. Reports label agreement, the first tensor and element that
     differ, and for qemu-m4 the instructions per inference and the ELF's text/data/bss.
+
+    \b
+    A cortex-m firmware project (--target qemu) takes a data folder (its test split) or WAV files:
+    per clip the firmware's label against the host build, the LCE interpreter and the true label,
+    its codes against Python's, instructions per stage, real-time factor, flash and RAM.
     """
 
 

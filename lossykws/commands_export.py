@@ -50,10 +50,21 @@ def _run_codebook(run_dir, config):
     return vq.load(Path(run_dir) / cache.CODEC_DIR / cache.VQ_CODEBOOK)
 
 
-def emulate(project_dir, inputs, as_json=False):
-    """Build PROJECT_DIR, run it on INPUTS, compare every tensor with the LCE interpreter."""
-    from .emulate import emulate_project
+def emulate(project_dir, inputs, as_json=False, target=None, stream=False, keywords=20, seed=0, limit=None,
+            clock_mhz=None):
+    """Build PROJECT_DIR, run it on INPUTS, compare every tensor with the LCE interpreter; for a
+    cortex-m project, the firmware under QEMU on clips or a stream (lossykws.firmware_emulation)."""
+    from .emulate import emulate_project, read_manifest
 
+    kind = read_manifest(project_dir).get("target", "host")
+    if kind == "cortex-m" or (target == "qemu" and kind != "qemu-m4") or stream:
+        from . import firmware_emulation
+
+        report = firmware_emulation.emulate_firmware(
+            project_dir, list(inputs), stream=stream, keywords=keywords, seed=seed, limit=limit,
+            clock_hz=clock_mhz * 1e6 if clock_mhz else None)
+        click.echo(firmware_emulation.dumps(report) if as_json else "\n".join(firmware_emulation.format_report(report)))
+        return
     report = emulate_project(Path(project_dir), [Path(p) for p in inputs])
     if as_json:
         click.echo(json.dumps(report, indent=1))

@@ -47,6 +47,7 @@ DEBIAN_PACKAGES = {
     "arm-none-eabi-gcc": "gcc-arm-none-eabi",
     "arm-none-eabi-nm": "binutils-arm-none-eabi",
     "arm-none-eabi-size": "binutils-arm-none-eabi",
+    "arm-none-eabi-readelf": "binutils-arm-none-eabi",
     "qemu-system-arm": "qemu-system-arm",
     "make": "make",
     "cc": "gcc",
@@ -143,6 +144,28 @@ def marker_addresses(elf):
     if missing:
         raise LossykwsError(f"{elf}: no {missing[0]} symbol (not built from the qemu-m4 harness?)")
     return tuple(symbols[name] & ~1 for name in MARKERS)
+
+
+def elf_symbols(elf):
+    """The ELF's sized symbols from arm-none-eabi-readelf: [{"name", "address", "size", "type"
+    (FUNC, OBJECT, ...), "bind"}]; the Thumb bit of function addresses is cleared."""
+    require_tools("arm-none-eabi-readelf")
+    result = subprocess.run(["arm-none-eabi-readelf", "-sW", str(elf)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise LossykwsError(f"{elf}: arm-none-eabi-readelf failed: {result.stderr.strip()}")
+    symbols = []
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        # Num: Value Size Type Bind Vis Ndx Name
+        if len(parts) == 8 and parts[0].endswith(":") and parts[6] != "UND":
+            try:  # readelf writes large sizes in hex
+                size = int(parts[2], 16) if parts[2].startswith("0x") else int(parts[2])
+            except ValueError:
+                continue
+            if size:
+                symbols.append({"name": parts[7], "address": int(parts[1], 16) & ~1, "size": size,
+                                "type": parts[3], "bind": parts[4]})
+    return symbols
 
 
 def check_no_heap(elf):

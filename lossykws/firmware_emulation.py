@@ -1,0 +1,553 @@
+"""The cortex-m firmware under QEMU: labels, codes, instruction counts, memory and streaming figures.
+
+`lossykws emulate PROJECT --target qemu` for a project written by `lossykws export RUN --target
+cortex-m`. Only the firmware's command-line interface is used (main.c: --trace, --codes, --scores,
+--count), so the figures belong to the firmware as shipped:
+
+    project = read_project("kws/")                       # board, labels, codebook, settings
+    report = classify(project, [(Path("yes.wav"), "yes")])  # labels vs host build vs interpreter
+    counts = count_stages(project, Path("yes.wav"))       # exact instructions per stage (QEMU plugin)
+    memory = memory_split(build(project))                 # flash code/constants, RAM arena/buffers
+    truth = make_stream(["sc/"], project.labels, Path("stream.wav"), keywords=20)
+    scores = run_stream(project, Path("stream.wav"), truth)   # miss rate, false accepts per hour
+
+Clips in one QEMU run: every clip is written into one recording, each followed by enough zero
+samples that (a) the front end starts each clip from the same state as a lone clip (its 131-sample
+history is zeros) and (b) an inference falls exactly at each clip's end, on the window that holds
+that clip's 64 rows of codes and nothing else. The firmware's codes for that window are then the
+codes of the lone clip, which is checked against Python's codes (lossykws.frontend, the same C
+through ctypes), and its scores are compared with the LCE interpreter and the host build of the
+same model on those codes.
+
+Real-time factor: instructions per second of audio over a stated clock, counting one cycle per
+instruction (CPI 1). On the Cortex-M4 no instruction takes less than a cycle, so the cycles are at
+least this; the Cortex-M7 dual-issues, so there it is an estimate, not a bound. The default clock
+is 25 MHz, the system clock of the MPS2 FPGA images that QEMU models.
+"""
+import json
+import re
+import struct
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import audio, qemu
+from .errors import LossykwsError
+
+BOARD_CLOCK_HZ = {"mps2-an386": 25_000_000, "mps2-an500": 25_000_000}
+DEFAULT_CLOCK_HZ = 25_000_000
+SAMPLE_RATE = 16000
+HOP = 125
+FRONTEND_HISTORY = 256 - HOP  # samples of the previous hop the front end keeps
+STREAM_TOLERANCE_MS = 750     # TF speech_commands test_streaming_accuracy's default
+
+
+@dataclass
+class FirmwareProject:
+    dir: Path
+    manifest: dict
+    board: str
+    labels: list
+    task: str
+    codewords: np.ndarray
+    block: tuple
+    bits: int
+    settings: dict = field(default_factory=dict)  # kws_settings.h's defines (ints and floats)
+
+    @property
+    def row_samples(self):
+        return self.block[0] * HOP
+
+    @property
+    def code_rows(self):
+        return int(self.settings["KWS_CODE_ROWS"])
+
+    @property
+    def hop_rows(self):
+        return int(self.settings["KWS_INFERENCE_HOP_ROWS"])
+
+    @property
+    def elf(self):
+        return self.dir / "build" / "fw.elf"
+
+
+def _defines(text):
+    out = {}
+    for name, value in re.findall(r"^#define\s+(\w+)\s+(.+?)\s*$", text, re.M):
+        v = value.rstrip("f") if re.fullmatch(r"-?[\d.]+f", value) else value
+        try:
+            out[name] = int(v)
+        except ValueError:
+            try:
+                out[name] = float(v)
+            except ValueError:
+                out[name] = value
+    return out
+
+
+def read_project(project_dir):
+    """A cortex-m project's board, labels, task, codebook and settings, from its own files."""
+    from .emulate import read_manifest
+
+    project_dir = Path(project_dir)
+    if not project_dir.is_dir():
+        raise LossykwsError(f"{project_dir}: no such folder (expected a project from lossykws export)")
+    manifest = read_manifest(project_dir)
+    target = manifest.get("target", "host")
+    if target != "cortex-m":
+        raise LossykwsError(f"{project_dir}: a {target} project, not a firmware project (make one with "
+                            "lossykws export RUN --target cortex-m); --target qemu runs firmware projects")
+    try:
+        settings = _defines((project_dir / "kws_settings.h").read_text())
+        model_settings = (project_dir / "model_settings.h").read_text()
+        codebook_c = (project_dir / "kws_codebook.c").read_text()
+    except OSError as e:
+        raise LossykwsError(f"{project_dir}: {Path(e.filename).name} is missing; export the project again") from None
+    m = re.search(r"^#define MODEL_LABELS \{(.*)\}\s*$", model_settings, re.M)
+    if not m:
+        raise LossykwsError(f"{project_dir / 'model_settings.h'}: no MODEL_LABELS; export the project again")
+    labels = re.findall(r'"((?:[^"\\]|\\.)*)"', m[1])
+    task = re.search(r'^#define MODEL_TASK "(.*)"', model_settings, re.M)
+    body = codebook_c.split("] = {", 1)[-1]
+    values = [float.fromhex(v.rstrip("f")) if "x" in v else float(v.rstrip("f"))
+              for v in re.findall(r"-?(?:0x[0-9a-fA-F.]+p[+-]?\d+|[\d.]+(?:e[+-]?\d+)?)f", body)]
+    k, bt, bf = (int(settings[n]) for n in ("KWS_VQ_K", "KWS_VQ_BLOCK_T", "KWS_VQ_BLOCK_F"))
+    if len(values) != k * bt * bf:
+        raise LossykwsError(f"{project_dir / 'kws_codebook.c'}: {len(values)} codeword values, "
+                            f"expected {k * bt * bf}; export the project again")
+    return FirmwareProject(project_dir, manifest, manifest.get("board", "mps2-an386"), labels,
+                           task[1] if task else "", np.array(values, np.float32).reshape(k, bt * bf),
+                           (bt, bf), int(settings["KWS_CODE_BITS"]), settings)
+
+
+def build(project):
+    """make -C PROJECT (build/fw.elf) and the instruction counter plugin; returns the ELF path."""
+    return qemu.build_firmware(project.dir)
+
+
+# ---------------------------------------------------------------- recordings
+def read_clip(path):
+    """A 1 s clip as 16-bit samples (the firmware reads 16-bit PCM); one-line error for a bad WAV."""
+    x = audio.load_clip(path)
+    return np.clip(np.round(x.astype(np.float64) * 32768.0), -32768, 32767).astype("<i2")
+
+
+def write_pcm_wav(path, pcm):
+    """16 kHz mono 16-bit PCM exactly as given (no rescaling)."""
+    raw = np.asarray(pcm, dtype="<i2").tobytes()
+    header = struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(raw), b"WAVE", b"fmt ", 16, 1, 1,
+                         SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16, b"data", len(raw))
+    Path(path).write_bytes(header + raw)
+
+
+def clip_period(project):
+    """Samples from one clip's start to the next's in a batch recording: 1 s of clip, then the
+    fewest zero rows that put an inference exactly at the next clip's end."""
+    gap = 1
+    while (project.code_rows + gap) % project.hop_rows:
+        gap += 1
+    assert gap * project.row_samples >= FRONTEND_HISTORY
+    return (project.code_rows + gap) * project.row_samples
+
+
+def python_codes(project, pcm):
+    """Codes of 16-bit clips [n, 16000] by lossykws.frontend (the C front end and VQ encoder)."""
+    from . import frontend
+
+    x = (np.asarray(pcm, dtype=np.float32) / np.float32(32768.0)).reshape(-1, SAMPLE_RATE)
+    return frontend.vq_encode(frontend.features_batch(x), project.codewords, project.block)
+
+
+def _qemu_timeout(samples):
+    return 120 + int(samples / SAMPLE_RATE)  # QEMU runs the firmware ~10x faster than real time here
+
+
+def run_firmware(project, wav, work, *, codes=False, scores=False, trace=True):
+    """Run the firmware on one WAV; returns (stdout, codes uint8 [rows, cols] or None, scores
+    float32 [inferences, labels] or None)."""
+    args = []
+    if trace:
+        args.append("--trace")
+    codes_file, scores_file = Path(work) / "codes.bin", Path(work) / "scores.bin"
+    if codes:
+        args += ["--codes", codes_file.resolve()]
+    if scores:
+        args += ["--scores", scores_file.resolve()]
+    args.append(Path(wav).resolve())
+    run = qemu.run_qemu(project.elf, args, machine=project.board,
+                        timeout=_qemu_timeout(Path(wav).stat().st_size / 2))
+    if run.returncode != 0:
+        message = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
+        raise LossykwsError(f"{project.elf}: the firmware failed in QEMU (exit {run.returncode}): {message}")
+    cols = int(project.settings["KWS_CODE_COLS"])
+    c = np.fromfile(codes_file, dtype=np.uint8).reshape(-1, cols) if codes else None
+    s = np.fromfile(scores_file, dtype="<f4").reshape(-1, len(project.labels)) if scores else None
+    return run.stdout, c, s
+
+
+def _trace(stdout):
+    return [(int(t), int(k)) for t, k in re.findall(r"^inference (\d+) (\d+) ", stdout, re.M)]
+
+
+# ---------------------------------------------------------------- reference builds
+def host_program(project):
+    """The host build of the same model.tflite (packed input, as the firmware feeds it), generated
+    into PROJECT/build/lossykws-host and built with the host cc."""
+    from .codegen.project import export_project
+    from .emulate import build_host, read_manifest
+
+    host_dir = project.dir / "build" / "lossykws-host"
+    sha = project.manifest.get("model_sha256")
+    if not ((host_dir / "lossykws.json").is_file() and read_manifest(host_dir).get("model_sha256") == sha):
+        export_project(project.dir / "model.tflite", host_dir, target="host", force=True,
+                       labels=project.labels, packed_input=True)
+    return build_host(host_dir), read_manifest(host_dir)
+
+
+def host_labels(project, planes, work):
+    """Labels of the host build on +-1 bit planes [n, rows, cols, bits]."""
+    from . import emulate
+
+    program, manifest = host_program(project)
+    spec = manifest["inputs"][0]
+    labels = []
+    for i, x in enumerate(planes):
+        a = x.reshape(spec.get("packed_from", spec)["shape"]).astype(np.float32)
+        c_input = a
+        if "packed_from" in spec:
+            c_input = emulate.pack_dense(a) if spec.get("layout") == "dense" else emulate.pack_bits(a)
+        path = Path(work) / f"host{i}.bin"
+        c_input.astype(c_input.dtype.newbyteorder("<")).tofile(path)
+        out, _ = emulate.run_host(program, [path])
+        labels.append(int(re.search(r"^label (\d+) ", out, re.M)[1]))
+    return labels
+
+
+def interpreter_scores(project, planes):
+    """The LCE interpreter's output on +-1 bit planes [n, rows, cols, bits] (the reference)."""
+    from .conversion import interpreter_predict
+
+    return interpreter_predict((project.dir / "model.tflite").read_bytes(), planes.astype(np.float32))
+
+
+# ---------------------------------------------------------------- classification
+def clips_from(paths, project, limit=None):
+    """[(path, true label or None)]: a data folder's test split (lossykws.datasets; bad clips left
+    out), or WAV files (the true label from the parent folder's name when it is a label)."""
+    from . import datasets
+
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        task = project.task if project.task in datasets.TASKS else "kws12"
+        corpus = datasets.scan([paths[0]], task, validate=True)
+        clips = [(c.path, c.label) for c in corpus.split("test") if c.label in project.labels]
+        if not clips:
+            raise LossykwsError(f"{paths[0]}: no test-split clips of the model's labels "
+                                f"({', '.join(project.labels)})")
+        return clips[:limit] if limit else clips
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            raise LossykwsError(f"{p}: give one data folder, or WAV files, not both")
+        if not p.is_file():
+            raise LossykwsError(f"{p}: no such file (expected a WAV file or a data folder)")
+        out.append((p, p.parent.name if p.parent.name in project.labels else None))
+    if not out:
+        raise LossykwsError("no input: give a data folder (its test split) or WAV files")
+    return out
+
+
+def classify(project, clips, work=None):
+    """Run the firmware on every clip (one QEMU run) and check it. Returns {"clips": [{file,
+    true_label, label, host_label, interpreter_label, codes_equal, max_score_error}], "summary"}."""
+    from .codecs import vq
+
+    pcm = np.stack([read_clip(p) for p, _ in clips])
+    period = clip_period(project)
+    n = len(clips)
+    stream = np.zeros(n * period, dtype="<i2")
+    for i in range(n):
+        stream[i * period:i * period + SAMPLE_RATE] = pcm[i]
+    with tempfile.TemporaryDirectory(prefix="lkws-fw-") as tmp:
+        work = Path(work or tmp)
+        wav = work / "clips.wav"
+        write_pcm_wav(wav, stream)
+        stdout, codes, scores = run_firmware(project, wav, work, codes=True, scores=True)
+        trace = _trace(stdout)
+        if len(trace) != len(scores):
+            raise LossykwsError(f"{project.elf}: {len(trace)} inferences traced, {len(scores)} scored")
+        at = {t: i for i, (t, _) in enumerate(trace)}
+        rows = period // project.row_samples
+        fw_codes = np.stack([codes[i * rows:i * rows + project.code_rows] for i in range(n)])
+        index = []
+        for i in range(n):
+            t = (i * period + SAMPLE_RATE) * 1000 // SAMPLE_RATE
+            if t not in at:
+                raise LossykwsError(f"{project.elf}: no inference at {t} ms (the end of clip {i}); was the "
+                                    f"project built with another KWS_INFERENCE_HOP_ROWS than kws_settings.h's?")
+            index.append(at[t])
+        py_codes = python_codes(project, pcm)
+        planes = vq.bits(fw_codes, project.bits).astype(np.float32)
+        reference = interpreter_scores(project, planes)
+        host = host_labels(project, planes, work)
+    results = []
+    float_out = project.manifest["outputs"][0]["dtype"] == "float32"
+    for i, ((path, true), j) in enumerate(zip(clips, index)):
+        fw_scores = scores[j]
+        err = None
+        if float_out:
+            ref = reference[i].astype(np.float32)
+            err = float(np.max(np.abs(fw_scores.astype(np.float64) - ref) / np.maximum(1.0, np.abs(ref))))
+        results.append({
+            "file": str(path), "true_label": true, "label": project.labels[trace[j][1]],
+            "host_label": project.labels[host[i]], "interpreter_label": project.labels[int(np.argmax(reference[i]))],
+            "codes_equal": bool(np.array_equal(fw_codes[i], py_codes[i])), "max_score_error": err})
+    labelled = [r for r in results if r["true_label"] is not None]
+    errors = [r["max_score_error"] for r in results if r["max_score_error"] is not None]
+    summary = {
+        "clips": n,
+        "agree_host": sum(r["label"] == r["host_label"] for r in results),
+        "agree_interpreter": sum(r["label"] == r["interpreter_label"] for r in results),
+        "codes_equal": sum(r["codes_equal"] for r in results),
+        "labelled": len(labelled),
+        "correct": sum(r["label"] == r["true_label"] for r in labelled),
+        "accuracy": (sum(r["label"] == r["true_label"] for r in labelled) / len(labelled)) if labelled else None,
+        "max_score_error": max(errors) if errors else None,
+        "recording_seconds": n * period / SAMPLE_RATE,
+    }
+    return {"clips": results, "summary": summary}
+
+
+# ---------------------------------------------------------------- instructions, time and memory
+def count_stages(project, wav):
+    """Exact instructions per call of each stage on one recording (the QEMU plugin between the
+    firmware's --count markers): {"frontend_per_hop", "vq_per_row", "network_per_inference",
+    "calls": {stage: n}}."""
+    elf = project.elf
+    plugin = qemu.build_plugin(project.dir)
+    out, calls = {}, {}
+    for stage in ("frontend", "vq", "network"):
+        run = qemu.run_qemu(elf, ["--count", stage, Path(wav).resolve()], plugin=plugin, machine=project.board,
+                            timeout=_qemu_timeout(Path(wav).stat().st_size / 2))
+        if run.returncode != 0 or not run.instructions:
+            raise LossykwsError(f"{elf}: --count {stage} failed in QEMU (exit {run.returncode})")
+        calls[stage] = len(run.instructions)
+        out[stage] = sum(run.instructions) / len(run.instructions)
+    return {"frontend_per_hop": out["frontend"], "vq_per_row": out["vq"], "network_per_inference": out["network"],
+            "calls": calls}
+
+
+def timing(project, counts, clock_hz=None):
+    """Instructions per hop by stage, per second of streamed audio, and the real-time factor at
+    clock_hz (default: the board's) with one cycle per instruction."""
+    clock = clock_hz or BOARD_CLOCK_HZ.get(project.board, DEFAULT_CLOCK_HZ)
+    hops_per_s = SAMPLE_RATE / HOP
+    rows_per_s = hops_per_s / project.block[0]
+    inferences_per_s = rows_per_s / project.hop_rows
+    per_s = {"frontend": counts["frontend_per_hop"] * hops_per_s, "vq": counts["vq_per_row"] * rows_per_s,
+             "network": counts["network_per_inference"] * inferences_per_s}
+    total = sum(per_s.values())
+    return {
+        "per_hop": {"frontend": counts["frontend_per_hop"], "vq": counts["vq_per_row"] / project.block[0],
+                    "network": counts["network_per_inference"] / (project.hop_rows * project.block[0])},
+        "per_second": dict(per_s, total=total), "inferences_per_second": inferences_per_s,
+        "clock_hz": clock, "cycles_per_instruction": 1, "rtf": total / clock,
+        "clock_note": "MPS2 FPGA system clock (QEMU mps2 boards), 1 cycle per instruction",
+    }
+
+
+def _sections(elf):
+    qemu.require_tools("arm-none-eabi-size")
+    r = subprocess.run(["arm-none-eabi-size", "-A", str(elf)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise LossykwsError(f"{elf}: arm-none-eabi-size failed: {r.stderr.strip()}")
+    return {p[0]: int(p[1]) for p in (line.split() for line in r.stdout.splitlines()[2:]) if len(p) == 3}
+
+
+def memory_split(elf):
+    """Flash and RAM of the ELF by kind, from its sections and symbol table (arm-none-eabi-readelf):
+    flash = code (function symbols) + constants (object symbols in flash: weights, tables,
+    codebook) + other (vector table, string literals, alignment, .data's initial values); RAM =
+    arena (the model's `arena`) + buffers (every other .data/.bss object: front end state, code
+    ring, recognizer, audio) + other + the stack reserve (.stack)."""
+    sections = _sections(elf)
+    symbols = qemu.elf_symbols(elf)
+    flash_end = 0x20000000
+    code = sum(s["size"] for s in symbols if s["type"] == "FUNC" and s["address"] < flash_end)
+    consts = sum(s["size"] for s in symbols if s["type"] == "OBJECT" and s["address"] < flash_end)
+    ram_objects = {s["name"]: s["size"] for s in symbols if s["type"] == "OBJECT" and s["address"] >= flash_end}
+    arena = ram_objects.pop("arena", 0)
+    flash = sections.get(".text", 0) + sections.get(".ARM.exidx", 0) + sections.get(".data", 0)
+    stack = sections.get(".stack", 0)
+    ram = sections.get(".data", 0) + sections.get(".bss", 0)
+    buffers = sum(ram_objects.values())
+    return {
+        "flash": {"total": flash, "code": code, "constants": consts, "other": flash - code - consts},
+        "ram": {"total": ram + stack, "arena": arena, "buffers": buffers, "other": ram - arena - buffers,
+                "stack_reserve": stack},
+        "buffers": dict(sorted(ram_objects.items(), key=lambda kv: -kv[1])),
+    }
+
+
+# ---------------------------------------------------------------- streaming
+def make_stream(data_dirs, labels, out_wav, keywords=20, seed=0, unknown_every=2):
+    """A test recording: test-split keyword clips (words among `labels`), each preceded and followed
+    by a 1 s `_silence_` clip (background noise; zeros where the folder has none), with an
+    `_unknown_` clip (a word outside `labels`) after every `unknown_every`-th keyword. Writes
+    out_wav (16 kHz mono 16-bit) and returns {"truth": [(label, onset_ms)], "seconds",
+    "clips": [(kind, file, onset_ms)]}."""
+    from . import datasets
+
+    corpus = datasets.scan(list(data_dirs), "kws12", validate=True)
+    words = [w for w in labels if not w.startswith("_")]
+    test = corpus.split("test")
+    kw = [c for c in test if c.word in words]
+    if not kw:
+        raise LossykwsError(f"{', '.join(map(str, data_dirs))}: no test-split clips of the keywords "
+                            f"{', '.join(words)}")
+    unknown = [c for c in test if c.label == datasets.UNKNOWN and c.word not in words] or \
+              [c for c in corpus.clips if c.label == datasets.UNKNOWN and c.word not in words]
+    silence = [c for c in test if c.label == datasets.SILENCE] or \
+              [c for c in corpus.clips if c.label == datasets.SILENCE]
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(kw))[:keywords]
+    parts, truth, placed, t = [], [], [], 0
+
+    def put(kind, clip):
+        nonlocal t
+        x = read_clip(clip.path) if clip is not None else np.zeros(SAMPLE_RATE, "<i2")
+        placed.append((kind, str(clip.path) if clip else None, t * 1000 // SAMPLE_RATE))
+        parts.append(x)
+        t += len(x)
+
+    def noise():
+        put("silence", silence[int(rng.integers(len(silence)))] if silence else None)
+
+    for n, i in enumerate(order):
+        noise()
+        truth.append((kw[i].word, t * 1000 // SAMPLE_RATE))
+        put("keyword", kw[i])
+        if unknown and unknown_every and n % unknown_every == unknown_every - 1:
+            noise()
+            put("unknown", unknown[int(rng.integers(len(unknown)))])
+    noise()
+    write_pcm_wav(out_wav, np.concatenate(parts))
+    return {"truth": truth, "seconds": t / SAMPLE_RATE, "clips": placed}
+
+
+def score_stream(detections, truth, seconds, tolerance_ms=STREAM_TOLERANCE_MS, window_ms=1000):
+    """TF speech_commands' streaming-accuracy rule (accuracy_utils.StreamingAccuracyStats): a
+    detection at T (the end of the firmware's 1 s window, so its start is T - window_ms) matches
+    the first keyword whose onset is within tolerance_ms of the window's start; it is a hit when
+    the label is that keyword's and the keyword was not matched before. Everything else (wrong
+    label, second detection of a keyword, no keyword near) is a false accept.
+    Returns {"keywords", "hits", "misses", "miss_rate", "false_accepts", "wrong_label",
+    "false_accepts_per_hour", "hours"}."""
+    matched, hits, wrong, false = set(), 0, 0, 0
+    for label, t in detections:
+        start = t - window_ms
+        near = [(i, g) for i, g in enumerate(truth) if abs(g[1] - start) <= tolerance_ms]
+        if not near:
+            false += 1
+            continue
+        i, (g_label, _) = near[0]
+        if g_label == label and i not in matched:
+            hits += 1
+        else:
+            wrong += 1
+        matched.add(i)
+    hours = seconds / 3600.0
+    n = len(truth)
+    return {"keywords": n, "hits": hits, "misses": n - hits, "miss_rate": (n - hits) / n if n else None,
+            "false_accepts": false + wrong, "wrong_label": wrong, "hours": hours,
+            "false_accepts_per_hour": (false + wrong) / hours if hours else None, "tolerance_ms": tolerance_ms}
+
+
+def run_stream(project, wav, truth, seconds):
+    """Run the firmware's recognizer on a recording (its `detected NAME at T ms` lines) and score
+    the detections against the keyword onsets."""
+    with tempfile.TemporaryDirectory(prefix="lkws-stream-") as tmp:
+        stdout, _, _ = run_firmware(project, wav, tmp, trace=False)
+    detections = [(name, int(t)) for name, t in re.findall(r"^detected (\S+) at (\d+) ms", stdout, re.M)]
+    return dict(score_stream(detections, truth, seconds), detections=detections)
+
+
+# ---------------------------------------------------------------- the command
+def emulate_firmware(project_dir, inputs, *, stream=False, keywords=20, seed=0, limit=None, count=True,
+                     clock_hz=None):
+    """Everything `lossykws emulate PROJECT --target qemu` reports for a cortex-m project."""
+    project = read_project(project_dir)
+    if not inputs:
+        raise LossykwsError("no input: give a data folder (its test split) or WAV files")
+    for p in map(Path, inputs):
+        if not p.exists():
+            raise LossykwsError(f"{p}: no such file or folder (expected a data folder or WAV files)")
+    elf = build(project)
+    report = {"target": "cortex-m", "board": project.board, "project": str(project.dir),
+              "labels": project.labels}
+    if stream:
+        dirs = [Path(p) for p in inputs]
+        if not all(d.is_dir() for d in dirs):
+            raise LossykwsError("--stream takes data folders (it builds its recording from their test split)")
+        with tempfile.TemporaryDirectory(prefix="lkws-stream-") as tmp:
+            wav = Path(tmp) / "stream.wav"
+            made = make_stream(dirs, project.labels, wav, keywords=keywords, seed=seed)
+            report["stream"] = dict(run_stream(project, wav, made["truth"], made["seconds"]),
+                                    seconds=made["seconds"], truth=made["truth"], seed=seed)
+        return report
+    clips = clips_from([str(p) for p in inputs], project, limit=limit)
+    result = classify(project, clips)
+    report.update(result)
+    if count:
+        with tempfile.TemporaryDirectory(prefix="lkws-count-") as tmp:
+            wav = Path(tmp) / "clip.wav"
+            write_pcm_wav(wav, read_clip(clips[0][0]))
+            counts = count_stages(project, wav)
+        report["instructions"] = counts
+        report["timing"] = timing(project, counts, clock_hz)
+    report["memory"] = memory_split(elf)
+    report["heap_symbols"] = qemu.check_no_heap(elf)
+    return report
+
+
+def format_report(report):
+    """The report as text lines."""
+    lines = [f"{report['project']}: cortex-m firmware on {report['board']} under QEMU"]
+    if "stream" in report:
+        s = report["stream"]
+        lines.append(f"stream {s['seconds']:.1f} s, {s['keywords']} keywords (seed {s['seed']}): "
+                     f"hits {s['hits']}, miss rate {100 * s['miss_rate']:.1f}%, false accepts {s['false_accepts']} "
+                     f"({s['wrong_label']} wrong label) = {s['false_accepts_per_hour']:.1f} per hour "
+                     f"(tolerance {s['tolerance_ms']} ms around the onset)")
+        return lines
+    s = report["summary"]
+    n = s["clips"]
+    acc = f"{100 * s['accuracy']:.1f}% ({s['correct']}/{s['labelled']})" if s["accuracy"] is not None else "n/a"
+    err = f"{s['max_score_error']:.3g}" if s["max_score_error"] is not None else "n/a"
+    lines += [f"clips {n}: accuracy {acc}; label agreement with the host build {s['agree_host']}/{n}, "
+              f"with the LCE interpreter {s['agree_interpreter']}/{n}; codes equal Python's "
+              f"{s['codes_equal']}/{n}; max score error vs interpreter {err} (relative, tolerance 1e-05)"]
+    for r in report["clips"][:20]:
+        lines.append(f"  {r['file']}: {r['label']} (true {r['true_label']}, host {r['host_label']}, "
+                     f"interpreter {r['interpreter_label']}, codes {'equal' if r['codes_equal'] else 'DIFFER'})")
+    if len(report["clips"]) > 20:
+        lines.append(f"  ... {len(report['clips']) - 20} more (--json for all)")
+    if "timing" in report:
+        t, c = report["timing"], report["instructions"]
+        lines.append(f"instructions (exact, QEMU plugin): front end {c['frontend_per_hop']:.0f} per hop, VQ "
+                     f"{c['vq_per_row']:.0f} per row of codes ({t['per_hop']['vq']:.0f} per hop), network "
+                     f"{c['network_per_inference']:.0f} per inference ({t['inferences_per_second']:g} per s)")
+        lines.append(f"per 1 s of audio {t['per_second']['total'] / 1e6:.2f}M instructions: RTF {t['rtf']:.3f} at "
+                     f"{t['clock_hz'] / 1e6:g} MHz, 1 cycle per instruction")
+    m = report["memory"]
+    lines.append(f"flash {m['flash']['total']} B (code {m['flash']['code']}, constants {m['flash']['constants']}, "
+                 f"other {m['flash']['other']}); RAM {m['ram']['total']} B (arena {m['ram']['arena']}, buffers "
+                 f"{m['ram']['buffers']}, other {m['ram']['other']}, stack reserve {m['ram']['stack_reserve']}); "
+                 f"heap {'none' if not report['heap_symbols'] else ', '.join(report['heap_symbols'])}")
+    return lines
+
+
+def dumps(report):
+    return json.dumps(report, indent=1)
