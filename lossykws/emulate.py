@@ -8,7 +8,8 @@ Inputs are .npy files (an array of the input's shape, with or without the batch 
 dtype or one that casts safely to it; float64 is accepted for float32) or raw .bin files holding
 exactly the input's bytes (little-endian). A model with n inputs takes INPUTS in groups of n. A
 project exported with packed inputs still takes the original float inputs: they are bitpacked
-for the C (`pack_bits`, LceQuantize's rule) and given as they are to the interpreter.
+for the C (`pack_bits`, LceQuantize's rule, or `pack_dense` for the dense layout) and given as
+they are to the interpreter.
 
 Parity rule: float32 tensors |c - ref| <= 1e-5 * max(1, |ref|); every other dtype bit-exact.
 
@@ -109,6 +110,27 @@ def pack_bits(x):
     return packed.astype(np.uint32).view(np.int32)
 
 
+def pack_dense(x):
+    """The dense layout of lkws/bconv2d_dense.h in numpy: [N, H, W, C] -> int32 [N, H,
+    ceil(W*C/32)], pixel w's channel c at bit w*C + c of its row's words, set where x < 0; row
+    tails 0. With C = 4 bit planes of VQ codes, a row is the codes two per byte (low nibble first)."""
+    x = np.asarray(x)
+    n, h, w, c = x.shape
+    words = (w * c + 31) // 32
+    bits = np.zeros((n, h, words * 32), dtype=np.uint8)
+    bits[..., :w * c] = (x < 0).reshape(n, h, w * c)
+    packed = np.packbits(bits.reshape(n, h, words, 32), axis=-1, bitorder="little")
+    return packed.reshape(n, h, words * 4).view("<u4").astype(np.uint32).view(np.int32)
+
+
+def pack_input(x, spec):
+    """What the C takes for a manifest input spec: x as it is, or packed as the spec's `layout`
+    says for an input exported packed (`packed_from`)."""
+    if "packed_from" not in spec:
+        return x
+    return pack_dense(x) if spec.get("layout") == "dense" else pack_bits(x)
+
+
 def compare_tensors(c, ref):
     """None when c matches ref under the parity rule, else (flat index, c value, ref value)."""
     c, ref = np.asarray(c).reshape(-1), np.asarray(ref).reshape(-1)
@@ -192,7 +214,7 @@ def emulate_project(project_dir, inputs, sanitize=False):
             raw = []
             for k, (a, spec) in enumerate(zip(arrays, specs)):
                 f = Path(tmp) / f"in{s}_{k}.bin"
-                c_input = pack_bits(a) if "packed_from" in spec else a
+                c_input = pack_input(a, spec)
                 c_input.astype(c_input.dtype.newbyteorder("<")).tofile(f)
                 raw.append(f)
             dump = Path(tmp) / f"dump{s}"

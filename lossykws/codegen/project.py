@@ -202,6 +202,45 @@ def pack_inputs(graph):
     return replace(graph, ops=[op for op in graph.ops if op.index not in dropped], inputs=inputs), packed
 
 
+def dense_inputs(graph, packed, strict=True):
+    """Packed inputs (pack_inputs) read by one LceBconv2d alone that can read them densely
+    (ops/lce_bconv2d_dense.py: a filter row of at most 32 bits, VALID or SAME with +1 padding)
+    take LceBconv2dDense's layout: int32 [N, H, ceil(W*C/32)], pixel x's channel c at bit x*C + c
+    of its row's words (4-bit codes: 2 KB for 64x64 instead of 16 KB), and the op gets option
+    dense_input. strict: an input that cannot is a one-line UnsupportedOp naming the op; otherwise
+    it stays word per pixel. Returns (graph, {packed tensor index: None (dense) or the refusal})."""
+    from dataclasses import replace
+
+    from .ops.lce_bconv2d_dense import DENSE_OPTION, check_dense, dense_shape
+
+    readers = {}
+    for op in graph.ops:
+        for i in op.inputs:
+            readers.setdefault(i, []).append(op)
+    tensors, ops, status = list(graph.tensors), {op.index: op for op in graph.ops}, {}
+    for t, original in packed.items():
+        rs = readers.get(t, [])
+        try:
+            if len(rs) != 1 or rs[0].kind != "LceBconv2d" or rs[0].inputs[0] != t or t in graph.outputs:
+                kinds = ", ".join(f"op {op.index} ({op.kind})" for op in rs) or "no op"
+                raise UnsupportedOp(f"packed input tensor {t} '{original.name}': the dense layout needs one "
+                                    f"LceBconv2d reading it alone, it is read by {kinds}")
+            op = rs[0]
+            if len(original.shape) != 4:
+                raise UnsupportedOp(describe_unsupported(op, graph, "dense input of rank", len(original.shape)))
+            emitter_for(op, graph).check(op, graph)
+            check_dense(op, graph)
+        except UnsupportedOp as e:
+            if strict:
+                raise
+            status[t] = str(e)
+            continue
+        tensors[t] = replace(tensors[t], shape=dense_shape(original.shape, original.shape[-1]))
+        ops[op.index] = replace(op, options=dict(op.options, **{DENSE_OPTION: {"width": int(original.shape[2])}}))
+        status[t] = None
+    return replace(graph, tensors=tensors, ops=[ops[op.index] for op in graph.ops]), status
+
+
 def _settings_defines(settings):
     """#define lines for run-directory settings: strings, numbers, booleans and flat numeric lists;
     nested dicts flatten with underscores (codec parameters: MODEL_CODEC_BITS ...)."""
@@ -437,12 +476,16 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
     never stored); False keeps every tensor of the .tflite observable, for parity checks.
     labels: class names (default "0".."n-1"); settings: {name: value} written to
     model_settings.h as MODEL_<NAME>... defines (a run directory's task, model and codec).
-    packed_input: float inputs that only feed an LceQuantize are taken already bitpacked (int32
-    [..., ceil(C/32)], bit set for negative values); see pack_inputs. The manifest's input then
-    records `packed_from`, the original float input, and `lossykws emulate` still takes the
-    float inputs (it packs them for the C).
+    packed_input: float inputs that only feed an LceQuantize are taken already bitpacked, bit set
+    for negative values; see pack_inputs. True or "words": LCE's layout, int32 [..., ceil(C/32)]
+    (one word per pixel below 33 channels); "dense": rows of densely packed pixels read by the
+    first LceBconv2d directly (see dense_inputs; a model it cannot take is a one-line error).
+    The manifest's input then records `packed_from`, the original float input, and `layout`
+    ("words" or "dense"); `lossykws emulate` still takes the float inputs (it packs them for the C).
     cortex-m: board (default mps2-an386, see kws_app.BOARDS) and codebook (the run's
-    codecs.vq.Codebook) are required by the firmware; the input is always packed."""
+    codecs.vq.Codebook) are required by the firmware; the input is always packed, dense where
+    the first convolution allows it (else word per pixel, the reason in the manifest's
+    `dense_refused`)."""
     model_path = Path(model_path)
     if target not in TARGETS:
         raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
@@ -453,7 +496,7 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
         kws_app.check_board(board)
         if codebook is None:
             raise LossykwsError("the cortex-m target needs the run's VQ codebook: export a vq-bnn run directory")
-        packed_input = True
+        packed_input = "auto"
     elif board is not None:
         raise LossykwsError(f"--board applies to --target cortex-m, not {target}")
     if not model_path.is_file():
@@ -463,11 +506,22 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
     graph = read_model(data, source=str(model_path))
     load_emitters()
     packed = None
+    layouts = {}
+    if packed_input not in (False, True, "words", "dense", "auto"):
+        raise LossykwsError(f"packed input layout {packed_input!r}: use words or dense")
     if packed_input:
         graph, packed = pack_inputs(graph)
+        if packed_input in ("dense", "auto"):
+            graph, layouts = dense_inputs(graph, packed, strict=packed_input == "dense")
     if fuse:
         graph = fuse_bconv_quantize(graph)
     files, manifest = generate(graph, data, model_path.name, labels, packed, settings)
+    for spec in manifest["inputs"]:
+        if "packed_from" in spec:
+            refused = layouts.get(spec["tensor"])
+            spec["layout"] = "dense" if spec["tensor"] in layouts and refused is None else "words"
+            if refused:
+                spec["dense_refused"] = refused
     manifest["target"] = target
     files.update(_runtime_files(manifest["sources"]))
     if target == "cortex-m":

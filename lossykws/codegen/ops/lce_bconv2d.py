@@ -49,11 +49,33 @@ _INT_OPTIONS = ("channels_in", "stride_height", "stride_width", "dilation_height
                 "padding", "pad_values", "fused_activation_function")
 
 
+def clamp_bounds(options, k):
+    """[clamp_min, clamp_max] on 2*accum of the fused activation, its range clipped to [-K, K]."""
+    _, act_min, act_max = ACTIVATIONS[options["fused_activation_function"]]
+    act_min, act_max = max(act_min, -k), min(act_max, k)
+    return k - act_max, k - act_min
+
+
+def output_constants(op, graph, ctx, k):
+    """C names of the float/int8 output transform's multiplier and bias, fused in double as LCE's
+    kernel does (int8: the output scale and zero point folded in)."""
+    y = graph.tensor(op.outputs[0])
+    m = graph.tensor(op.inputs[2]).data.astype(np.float64)
+    b = graph.tensor(op.inputs[3]).data.astype(np.float64)
+    scale, zp = (float(y.scale[0]), float(y.zero_point[0])) if y.dtype == "int8" else (1.0, 0.0)
+    mul = ctx.const("multiplier", (-1.0 * m / scale).astype(np.float32), "float")
+    bias = ctx.const("bias", ((b + float(k) * m) / scale + zp).astype(np.float32), "float")
+    return mul, bias
+
+
 @register
 class LceBconv2d(OpEmitter):
     kinds = ("LceBconv2d",)
     sources = ("bconv2d_opt.c",)  # the optimized twin; bconv2d_ref.c is its bit-exact reference
     headers = ("lkws/bconv2d.h",)
+
+    def handles(self, op, graph):
+        return not op.options.get("dense_input")  # lce_bconv2d_dense.py reads a dense input
 
     def check(self, op, graph):
         o = op.options
@@ -127,9 +149,7 @@ class LceBconv2d(OpEmitter):
         cout, kh, kw = w.shape[0], w.shape[1], w.shape[2]
         cin = o["channels_in"]
         k = kh * kw * cin
-        _, act_min, act_max = ACTIVATIONS[o["fused_activation_function"]]
-        act_min, act_max = max(act_min, -k), min(act_max, k)
-        clamp_min, clamp_max = k - act_max, k - act_min
+        clamp_min, clamp_max = clamp_bounds(o, k)
         dense = use_dense_taps(w.data, cin)
         names = ("batches", "in_h", "in_w", "channels_in", "out_h", "out_w", "channels_out", "filter_h", "filter_w",
                  "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "clamp_min", "clamp_max",
@@ -143,11 +163,7 @@ class LceBconv2d(OpEmitter):
         fused = bool(o.get("fused_quantize"))
         if y.dtype == "int32" and not fused:
             return params + f"lkws_bconv2d_bitpacked_opt(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst}, {scratch});"
-        m = graph.tensor(op.inputs[2]).data.astype(np.float64)
-        b = graph.tensor(op.inputs[3]).data.astype(np.float64)
-        scale, zp = (float(y.scale[0]), float(y.zero_point[0])) if y.dtype == "int8" else (1.0, 0.0)
-        mul = ctx.const("multiplier", (-1.0 * m / scale).astype(np.float32), "float")
-        bias = ctx.const("bias", ((b + float(k) * m) / scale + zp).astype(np.float32), "float")
+        mul, bias = output_constants(op, graph, ctx, k)
         if y.dtype == "int8":
             return params + f"lkws_bconv2d_i8_opt(&p, {src}, {filt}, {mul}, {bias}, {dst}, {scratch});"
         pad_mul = "NULL"
