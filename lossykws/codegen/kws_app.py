@@ -20,12 +20,23 @@ TEMPLATE = FIRMWARE / "templates" / "cortex-m"
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "tools" / "qemu_plugin"
 _ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup, semihosting, mps2.mk: shared by ARMv7-M boards
 
-# Each board: its own folder (board.mk, linker script), the CPU flags CMake needs, QEMU's machine.
+# Each board: its folder under firmware/targets (board.mk, linker script), the CPU flags CMake
+# needs, QEMU's machine (None: a board QEMU does not model), the memory its linker script gives
+# (origin, bytes), and its I/O: "semihosting" (the host's files and console: QEMU, or a debugger)
+# or "uart" (a serial console and the on-board microphone).
 BOARDS = {
     "mps2-an386": {"arch_flags": "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16",
-                   "core": "Cortex-M4F", "qemu_machine": "mps2-an386"},
+                   "core": "Cortex-M4F", "qemu_machine": "mps2-an386", "io": "semihosting",
+                   "flash": (0x00000000, 4 << 20), "ram": (0x20000000, 4 << 20)},
     "mps2-an500": {"arch_flags": "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16",
-                   "core": "Cortex-M7", "qemu_machine": "mps2-an500"},
+                   "core": "Cortex-M7", "qemu_machine": "mps2-an500", "io": "semihosting",
+                   "flash": (0x00000000, 4 << 20), "ram": (0x20000000, 4 << 20)},
+    "netduinoplus2": {"arch_flags": "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+                      "core": "Cortex-M4F (STM32F405)", "qemu_machine": "netduinoplus2", "io": "semihosting",
+                      "flash": (0x08000000, 1 << 20), "ram": (0x20000000, 128 << 10)},
+    "nano33ble": {"arch_flags": "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+                  "core": "Cortex-M4F (nRF52840, 64 MHz)", "qemu_machine": None, "io": "uart",
+                  "flash": (0x00000000, 1 << 20), "ram": (0x20000000, 256 << 10)},
 }
 DEFAULT_BOARD = "mps2-an386"
 
@@ -42,7 +53,7 @@ ROW_MS = 2 * 125 * 1000 / 16000  # a row of codes: 2 hops of 125 samples (block_
 
 def check_board(board):
     if board not in BOARDS:
-        raise LossykwsError(f"board {board}: not supported (use {' or '.join(BOARDS)})")
+        raise LossykwsError(f"board {board}: not supported (use {', '.join(BOARDS)})")
     return BOARDS[board]
 
 
@@ -100,6 +111,24 @@ def codebook_files(stamp, codebook):
     return header, source
 
 
+def board_files(board):
+    """{relative path: bytes} of a board's files in a cortex-m project: target/ (startup, linker
+    script, board.mk and the ARMv7-M build it includes, semihosting) and, for a UART board, its
+    console.c and audio_provider.c in place of the template's semihosting ones."""
+    spec = check_board(board)
+    board_dir = FIRMWARE / "targets" / board
+    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk")}
+    own = ["board.mk", f"{board}.ld"]
+    if spec["io"] == "semihosting":
+        files.update({f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("startup.c", "board.h")})
+    else:
+        own += ["startup.c", "board.h", "nrf52840.h"]
+        files["console.c"] = (board_dir / "console_uart.c").read_bytes()
+        files["audio_provider.c"] = (board_dir / "audio_provider_pdm.c").read_bytes()
+    files.update({f"target/{name}": (board_dir / name).read_bytes() for name in own})
+    return files
+
+
 def app_files(manifest, board, codebook, stamp, recognizer=None):
     """{relative path: bytes or str} of everything a cortex-m project holds besides the model files
     and the model's own runtime sources."""
@@ -111,13 +140,10 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
             text = p.read_bytes()
             if p.name == "CMakeLists.txt":
                 text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
-                        .replace("@LINKER_SCRIPT@", f"{board}.ld").replace("@QEMU_MACHINE@", spec["qemu_machine"]))
+                        .replace("@LINKER_SCRIPT@", f"{board}.ld")
+                        .replace("@QEMU_MACHINE@", spec["qemu_machine"] or ""))
             files[str(p.relative_to(TEMPLATE))] = text
-    for name in ("startup.c", "semihost.c", "semihost.h", "board.h", "mps2.mk"):
-        files[f"target/{name}"] = (_ARMV7M / name).read_bytes()
-    board_dir = FIRMWARE / "targets" / board
-    files["target/board.mk"] = (board_dir / "board.mk").read_bytes()
-    files[f"target/{board}.ld"] = (board_dir / f"{board}.ld").read_bytes()
+    files.update(board_files(board))
     for name in FEATURE_SOURCES:
         files[f"src/{name}"] = (FIRMWARE / "src" / name).read_bytes()
     for name in ("insn_count.c", "qemu_plugin_api.h"):

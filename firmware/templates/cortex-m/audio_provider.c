@@ -1,4 +1,4 @@
-/* Audio provider: a WAV file through raw semihosting (see audio_provider.h). */
+/* Audio provider of the semihosting boards: a WAV file from the host (see audio_provider.h). */
 #include "audio_provider.h"
 
 #include <stddef.h>
@@ -48,6 +48,7 @@ int audio_provider_open(audio_provider *ap, const char *path, const char **why)
     int have_format = 0;
     ap->data_left = 0;
     ap->samples = 0;
+    ap->dropped_hops = 0;
     ap->handle = lkws_sh_open(path, LKWS_SH_MODE_READ_BINARY);
     if (ap->handle < 0) {
         *why = "cannot open the recording";

@@ -1,8 +1,9 @@
 /* Audio provider: 16 kHz mono 16-bit PCM in hops of LKWS_FE_HOP samples.
  *
- * Under QEMU it reads a WAV file of any length from the host through raw semihosting, one hop at
- * a time (no buffer of the whole recording); on a board with a microphone this is the file to
- * replace. A final partial hop is dropped. */
+ * Each board gives audio_provider.c. On the semihosting boards (QEMU) it reads a WAV file of any
+ * length from the host, one hop at a time (no buffer of the whole recording); a final partial hop
+ * is dropped. On a board with a microphone (nano33ble: target's audio_provider_pdm.c) the
+ * recording is the microphone, named "mic", and it never ends. */
 #ifndef AUDIO_PROVIDER_H
 #define AUDIO_PROVIDER_H
 
@@ -11,16 +12,19 @@
 #include "lkws/frontend.h"
 
 typedef struct audio_provider {
-    int handle;          /* semihosting handle, -1 when closed */
-    uint32_t data_left;  /* bytes of the data chunk not read yet */
-    uint32_t samples;    /* samples delivered since open */
+    int handle;            /* WAV: semihosting handle; microphone: 0; -1 when closed */
+    uint32_t data_left;    /* WAV: bytes of the data chunk not read yet */
+    uint32_t samples;      /* samples since open (delivered, and dropped ones) */
+    uint32_t dropped_hops; /* microphone: hops lost because the application fell behind */
 } audio_provider;
 
-/* Opens a RIFF/WAVE file: PCM, 1 channel, 16000 Hz, 16 bits. Returns 0; -1 when the file cannot
- * be opened, -2 when it is not such a WAV file; *why then holds a one-line reason. */
+/* Opens the recording: a RIFF/WAVE file (PCM, 1 channel, 16000 Hz, 16 bits), or "mic" on a
+ * microphone board. Returns 0; -1 when it cannot be opened, -2 when it is not such a WAV file;
+ * *why then holds a one-line reason. */
 int audio_provider_open(audio_provider *ap, const char *path, const char **why);
 
-/* Reads the next hop into hop[LKWS_FE_HOP]; returns 1, or 0 at the end of the recording. */
+/* Reads the next hop into hop[LKWS_FE_HOP] (a microphone waits for it); returns 1, or 0 at the
+ * end of the recording. */
 int audio_provider_read_hop(audio_provider *ap, int16_t *hop);
 
 void audio_provider_close(audio_provider *ap);

@@ -1,0 +1,156 @@
+/* Startup for the nano33ble (nRF52840, Cortex-M4F at 64 MHz): vector table, reset handler, clock,
+ * fault handler, markers.
+ *
+ * The reset handler turns the FPU on before any C runs (compiled with -mfloat-abi=hard, any C
+ * function may push or use s-registers), sets up .data and .bss, starts the 32 MHz crystal
+ * oscillator (HFXO) as the source of HFCLK, so that the PDM clock (and so the 16 kHz sample rate)
+ * and the UART's baud rate are crystal-accurate rather than the RC oscillator's, and calls main.
+ * The CPU runs at 64 MHz from reset; nothing else needs configuring. There is no host to return
+ * to: when main returns, the core sleeps. */
+#include <stdint.h>
+
+#include "board.h"
+#include "console.h"
+#include "nrf52840.h"
+#include "semihost.h"
+
+/* From the linker script. */
+extern uint32_t __stack_top, __stack_bottom;
+extern uint32_t __data_load, __data_start, __data_end;
+extern uint32_t __bss_start, __bss_end;
+
+void Reset_Handler(void);
+void lkws_start(void);
+static void fault_handler(void);
+static void unexpected_interrupt(void);
+
+typedef void (*vector_t)(void);
+
+/* 16 system exceptions, then the nRF52840's 48 interrupts (their numbers are the peripherals'
+ * IDs); only PDM's, 29, is ever enabled. */
+#define U unexpected_interrupt
+__attribute__((section(".vectors"), used)) static const vector_t vector_table[16 + 48] = {
+    (vector_t)&__stack_top,
+    Reset_Handler,
+    fault_handler, /* NMI */
+    fault_handler, /* HardFault */
+    fault_handler, /* MemManage */
+    fault_handler, /* BusFault */
+    fault_handler, /* UsageFault */
+    0, 0, 0, 0,
+    fault_handler, /* SVCall */
+    fault_handler, /* DebugMonitor */
+    0,
+    fault_handler, /* PendSV */
+    fault_handler, /* SysTick */
+    U, U, U, U, U, U, U, U, U, U, /* 0..9 */
+    U, U, U, U, U, U, U, U, U, U, /* 10..19 */
+    U, U, U, U, U, U, U, U, U,    /* 20..28 */
+    PDM_IRQHandler,               /* 29: PDM */
+    U, U, U, U, U, U, U, U, U, U, /* 30..39 */
+    U, U, U, U, U, U, U, U,       /* 40..47 */
+};
+#undef U
+typedef char pdm_is_interrupt_29[PDM_IRQN == 29u ? 1 : -1]; /* the table above puts it there */
+
+/* Naked: no prologue, so nothing touches the FPU before CPACR grants CP10 and CP11. */
+__attribute__((naked, noreturn)) void Reset_Handler(void)
+{
+    __asm__ volatile(
+        "ldr r0, =0xE000ED88\n" /* SCB->CPACR */
+        "ldr r1, [r0]\n"
+        "orr r1, r1, #(0xF << 20)\n"
+        "str r1, [r0]\n"
+        "dsb\n"
+        "isb\n"
+        "b lkws_start\n"
+        ".ltorg\n");
+}
+
+static void park(void)
+{
+    for (;;) {
+        __asm__ volatile("wfe");
+    }
+}
+
+static void start_crystal(void)
+{
+    CLOCK_EVENTS_HFCLKSTARTED = 0;
+    CLOCK_TASKS_HFCLKSTART = 1;
+    while (CLOCK_EVENTS_HFCLKSTARTED == 0) {
+    }
+}
+
+/* Volatile accesses: keeps GCC from turning the loops into memcpy/memset calls. */
+__attribute__((noreturn, used)) void lkws_start(void)
+{
+    volatile uint32_t *dst = &__data_start;
+    const volatile uint32_t *src = &__data_load;
+    while (dst < &__data_end) {
+        *dst++ = *src++;
+    }
+    for (dst = &__bss_start; dst < &__bss_end; dst++) {
+        *dst = 0;
+    }
+    start_crystal();
+    (void)main();
+    park();
+    __builtin_unreachable();
+}
+
+static void report(const char *what)
+{
+    char number[12];
+    uint32_t ipsr;
+    __asm__ volatile("mrs %0, ipsr" : "=r"(ipsr));
+    lkws_console_eprint(what);
+    lkws_console_eprint(lkws_sh_itoa((long)(ipsr & 0x1FFu), number));
+    lkws_console_eprint("\n");
+}
+
+/* A fault (a semihosting call without a debugger attached is one: bkpt escalates to HardFault). */
+static void fault_handler(void)
+{
+    report("error: fault, exception ");
+    park();
+}
+
+static void unexpected_interrupt(void)
+{
+    report("error: unexpected interrupt, exception ");
+    park();
+}
+
+#define STACK_PATTERN 0xA5C3A5C3u
+
+/* noinline: paints below its own frame, which lies below the caller's. Interrupts are masked
+ * while painting, since an interrupt frame pushed below sp would be painted over. */
+__attribute__((noinline)) void lkws_stack_paint(void)
+{
+    uint32_t sp;
+    __asm__ volatile("cpsid i\n mov %0, sp" : "=r"(sp)::"memory");
+    for (volatile uint32_t *p = &__stack_bottom; (uintptr_t)p < sp; p++) {
+        *p = STACK_PATTERN;
+    }
+    __asm__ volatile("cpsie i" ::: "memory");
+}
+
+unsigned long lkws_stack_peak(void)
+{
+    const volatile uint32_t *p = &__stack_bottom;
+    while (p < &__stack_top && *p == STACK_PATTERN) {
+        p++;
+    }
+    return (unsigned long)((uintptr_t)&__stack_top - (uintptr_t)p);
+}
+
+__attribute__((noinline, noipa, used)) void lkws_marker_begin(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline, noipa, used)) void lkws_marker_end(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
