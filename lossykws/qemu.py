@@ -257,7 +257,7 @@ def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None
 
 
 def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, profile=False,
-                op_counts=False, timeout=120):
+                op_counts=False, timeout=120, machine=BOARD):
     """Build a qemu-m4 project and run its harness once on `inputs` (raw tensor files, one per model
     input); with dump_dir, every tensor the model reports is written there as t<index>.bin.
     Returns {"status", "stdout" (its "label K NAME" line), "stderr", "outputs" (paths of
@@ -266,7 +266,8 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
     "op_instructions" (with op_counts=True: instructions of each op in schedule order, each
     including the ~15 instructions of the observer call that delimits it; else None),
     "stack_bytes" (the stack in use at the deepest point of the model call, main's frame
-    included), "sizes" ({text, data, bss})}. Raises LossykwsError when QEMU fails to run
+    included), "sizes" ({text, data, bss})}. machine: the QEMU board (the project's target/
+    board.mk must be that board's). Raises LossykwsError when QEMU fails to run
     the firmware (a fault, a harness error); a non-zero model status is returned, not raised."""
     elf = build_firmware(project_dir)
     plugin = build_plugin(project_dir) if count else None
@@ -279,7 +280,7 @@ def run_project(project_dir, inputs, out_dir, *, dump_dir=None, count=True, prof
     if op_counts and count:
         args.append("--op-counts")
     args += [Path(p).resolve() for p in inputs]
-    run = run_qemu(elf, args, plugin=plugin, profile=profile and count, timeout=timeout)
+    run = run_qemu(elf, args, plugin=plugin, profile=profile and count, timeout=timeout, machine=machine)
     if run.returncode != 0 and not any(line.startswith(("error:", "usage:"))
                                        for line in run.stderr.splitlines()):
         # Not the harness speaking: QEMU itself refused (kernel, plugin, machine).
