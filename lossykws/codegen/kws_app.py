@@ -118,7 +118,7 @@ def board_files(board):
     spec = check_board(board)
     board_dir = FIRMWARE / "targets" / board
     files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk")}
-    own = ["board.mk", f"{board}.ld"]
+    own = ["board.mk", f"{board}.ld", "README.md"]
     if spec["io"] == "semihosting":
         files.update({f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("startup.c", "board.h")})
     else:

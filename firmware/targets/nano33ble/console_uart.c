@@ -5,7 +5,7 @@
  * Both streams go to the same UART; "\n" is sent as "\r\n" for terminals.
  *
  * The command line is built in: KWS_COMMAND_LINE (default "fw.elf mic", the microphone with no
- * option), e.g. make KWS_CFLAGS='-DKWS_COMMAND_LINE=\"fw.elf --trace mic\"'. */
+ * option), e.g. make clean all KWS_CFLAGS='-DKWS_COMMAND_LINE="\"fw.elf --trace mic\""'. */
 #include "console.h"
 
 #include <stdint.h>
