@@ -40,6 +40,8 @@ def test_mlperf_shape_on_the_tf_features():
     names = ["conv1", "logits"] + [f"{k}{i}" for i in range(1, 5) for k in ("dw", "pw")]
     weights = sum(int(np.prod(w.shape)) for n in names for w in layer[n].get_weights())
     assert weights == 10 * 4 * 64 + 4 * (9 * 64 + 64 * 64) + 64 * 8 + 8
+    # MACs per inference: 21x5 output positions (MLPerf: 25x5 = 2.66M MACs)
+    assert models.summary_figures(model)["float_macs"] == 21 * 5 * 64 * (10 * 4 + 4 * (9 + 64)) + 64 * 8 == 2_231_552
 
 
 def test_bad_shapes_and_widths():
