@@ -1,7 +1,8 @@
 """The cortex-m target: the keyword-spotting firmware built for each QEMU board from a tiny trained
 VQ run, run under qemu-system-arm on recordings made of test-split clips. The codes it streams
 equal the Python codes, its labels on 1 s clips equal the LCE interpreter's, no heap is linked,
-and the project builds without lossykws (Makefile and CMake)."""
+RAM stays under 16 KiB (the model reads the 4-bit codes densely: bconv2d_dense.c), and the project
+builds without lossykws (Makefile and CMake)."""
 import json
 import re
 import shutil
@@ -12,7 +13,9 @@ import pytest
 
 from lossykws import audio, frontend, qemu, training
 from lossykws.codecs import vq
+from lossykws.codegen import kws_app
 from lossykws.commands_export import export
+from lossykws.errors import LossykwsError
 from lossykws.emulate import build_host, run_host
 from lossykws.lce_reference import run_all_tensors
 
@@ -63,9 +66,9 @@ def firmware(request, tiny_run, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def host_program(tiny_run, tmp_path_factory):
-    """The host build of the same model with packed input (the words the firmware writes)."""
+    """The host build of the same model with the firmware's input: dense rows of 4-bit codes."""
     proj = tmp_path_factory.mktemp("host") / "proj"
-    export(str(tiny_run), "host", str(proj), packed_input=True)
+    export(str(tiny_run), "host", str(proj), packed_input="dense")
     return build_host(proj)
 
 
@@ -103,10 +106,18 @@ def test_project_is_standalone_and_heap_free(firmware):
                  "target/startup.c", "main.c", "audio_provider.c", "feature_provider.c", "command_recognizer.c",
                  "command_responder.c", "kws_settings.h", "kws_codebook.c", "src/frontend.c", "src/vq_encode.c"):
         assert (proj / name).is_file(), name
-    assert json.loads((proj / "lossykws.json").read_text())["board"] == board
+    manifest = json.loads((proj / "lossykws.json").read_text())
+    assert manifest["board"] == board
+    # The input is the dense code window, 64 rows of 8 words (2 KB), not a word per code (16 KB).
+    spec = manifest["inputs"][0]
+    assert spec["layout"] == "dense" and spec["shape"] == [1, 64, 8] and "dense_refused" not in spec
+    assert manifest["ops"][0]["kind"] == "LceBconv2d" and "bconv2d_dense.c" in manifest["sources"]
+    assert "#define KWS_INPUT_DENSE 1" in (proj / "kws_settings.h").read_text()
     assert qemu.check_no_heap(proj / "build" / "fw.elf") == []
     text = subprocess.run(["make", "-s", "-C", str(proj), "size"], capture_output=True, text=True).stdout
-    assert re.search(r"flash \d+ bytes, RAM \d+ bytes", text), text
+    m = re.search(r"flash (\d+) bytes, RAM (\d+) bytes", text)
+    assert m and int(m[2]) < 16 * 1024, text
+    assert manifest["arena_bytes"] < 4096
 
 
 def test_codes_equal_python_on_a_stream(firmware, tiny_run, recordings, tmp_path):
@@ -136,12 +147,29 @@ def test_labels_of_clips_equal_the_interpreter_and_the_host_build(firmware, tiny
         codes = codebook.encode_audio(pcm(clip).astype(np.float32) / 32768)
         assert np.array_equal(np.fromfile(tmp_path / "codes.bin", dtype=np.uint8).reshape(64, 64), codes)
         reference = run_all_tensors(model, [vq.bits(codes, codebook.bits)[None]])[out_tensor]
-        frontend.pack_lce(codes, codebook.bits).astype("<i4").tofile(tmp_path / "words.bin")
-        host, _ = run_host(host_program, [tmp_path / "words.bin"])
+        # The host build's input: the code rows two per byte (low nibble first), the ring's bytes.
+        (codes[:, 0::2] | codes[:, 1::2] << 4).astype(np.uint8).tofile(tmp_path / "rows.bin")
+        host, _ = run_host(host_program, [tmp_path / "rows.bin"])
         label = int(np.argmax(reference))
         assert re.search(r"^label (\d+) ", host, re.M)[1] == str(label), host
         inferences = re.findall(r"^inference (\d+) (\d+) ", out, re.M)
         assert inferences == [("1000", str(label))], (clip.name, out)
+
+
+def test_check_model_takes_dense_or_word_per_code_input(tiny_run):
+    """kws_settings.h follows the manifest's input layout; a shape that is not the codebook's codes
+    is a one-line error."""
+    codebook = vq.load(tiny_run / "codec" / "vq_codebook.json")
+    original = {"shape": [1, 64, 64, 4]}
+    dense = {"inputs": [{"shape": [1, 64, 8], "layout": "dense", "packed_from": original}]}
+    words = {"inputs": [{"shape": [1, 64, 64, 1], "layout": "words", "packed_from": original}]}
+    assert kws_app.check_model(dense, codebook) == (64, 64, "dense")
+    assert kws_app.check_model(words, codebook) == (64, 64, "words")
+    header = kws_app.settings_header("/* */\n", codebook, 64, 64, layout="words")
+    assert "#define KWS_INPUT_DENSE 0" in header and "#define KWS_INPUT_ROW_WORDS 64" in header
+    bad = {"inputs": [{"shape": [1, 64, 64, 1], "layout": "dense", "packed_from": original}]}
+    with pytest.raises(LossykwsError, match=r"is not the codes of this codebook"):
+        kws_app.check_model(bad, codebook)
 
 
 def recognize(times, scores, labels, window_ms=500, threshold=0.6, suppression_ms=1000, minimum=2, capacity=6):

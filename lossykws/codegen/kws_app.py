@@ -58,19 +58,23 @@ def check_board(board):
 
 
 def check_model(manifest, codebook):
-    """The model takes one packed [1, rows, cols, 1] int32 input from codes of codebook.bits planes."""
+    """The model takes one packed int32 input from codes of codebook.bits planes: dense rows
+    [1, rows, ceil(cols*bits/32)] read by its first binary convolution (layout "dense") or LCE's
+    word per code [1, rows, cols, 1] (layout "words"). Returns (rows, cols, layout)."""
     ins = manifest["inputs"]
     if len(ins) != 1 or "packed_from" not in ins[0]:
         raise LossykwsError("the cortex-m target needs a model with one bitpacked input (export with packed input)")
     shape, original = ins[0]["shape"], ins[0]["packed_from"]["shape"]
     rows, cols = 128 // codebook.block[0], 128 // codebook.block[1]
-    if shape != [1, rows, cols, 1] or original != [1, rows, cols, codebook.bits]:
+    layout = ins[0].get("layout", "words")
+    packed = [1, rows, (cols * codebook.bits + 31) // 32] if layout == "dense" else [1, rows, cols, 1]
+    if shape != packed or original != [1, rows, cols, codebook.bits]:
         raise LossykwsError(f"the model's input {original} is not the codes of this codebook "
                             f"([1, {rows}, {cols}, {codebook.bits}])")
-    return rows, cols
+    return rows, cols, layout
 
 
-def settings_header(stamp, codebook, rows, cols, recognizer=None):
+def settings_header(stamp, codebook, rows, cols, recognizer=None, layout="words"):
     rec = dict(RECOGNIZER, **(recognizer or {}))
     per_byte = 2 if codebook.bits <= 4 else 1
     # Results in the averaging window: one per inference hop, plus the one that just arrived.
@@ -86,6 +90,11 @@ def settings_header(stamp, codebook, rows, cols, recognizer=None):
              f"#define KWS_CODE_COLS {cols}",
              f"#define KWS_CODES_PER_BYTE {per_byte}",
              f"#define KWS_CODE_ROW_BYTES {cols // per_byte}",
+             "", "/* The model's input: 1: dense rows of codes its first binary convolution reads",
+             " * (lkws/bconv2d_dense.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed word",
+             " * per code. */",
+             f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
+             f"#define KWS_INPUT_ROW_WORDS {(cols * codebook.bits + 31) // 32 if layout == 'dense' else cols}",
              "", "/* The recognizer (override with -D...). */"]
     for name, value in rec.items():
         text = f"{value}f" if isinstance(value, float) else str(value)
@@ -133,7 +142,7 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
     """{relative path: bytes or str} of everything a cortex-m project holds besides the model files
     and the model's own runtime sources."""
     spec = check_board(board)
-    rows, cols = check_model(manifest, codebook)
+    rows, cols, layout = check_model(manifest, codebook)
     files = {}
     for p in sorted(TEMPLATE.rglob("*")):
         if p.is_file():
@@ -148,6 +157,6 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
         files[f"src/{name}"] = (FIRMWARE / "src" / name).read_bytes()
     for name in ("insn_count.c", "qemu_plugin_api.h"):
         files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
-    files["kws_settings.h"] = settings_header(stamp, codebook, rows, cols, recognizer)
+    files["kws_settings.h"] = settings_header(stamp, codebook, rows, cols, recognizer, layout)
     files["kws_codebook.h"], files["kws_codebook.c"] = codebook_files(stamp, codebook)
     return files

@@ -3,9 +3,11 @@
  * Each hop of 125 samples gives one frame of the front end (lkws/frontend.h); each new group of
  * KWS_VQ_BLOCK_T frames gives one row of KWS_CODE_COLS codes (lkws/vq_encode.h, the codebook of
  * kws_codebook.c). The last KWS_CODE_ROWS rows (1 s) are kept in a ring, KWS_CODE_BITS bits per
- * code, and written into the model's input as Larq Compute Engine packed words (the word of a
- * pixel is its code: plane c = bit c, bit 1 -> -1). No buffer of samples or features beyond one
- * block of frames. */
+ * code, and written into the model's input, where plane c of a code is its bit c (bit 1 -> -1):
+ * with KWS_INPUT_DENSE, as dense rows that the first binary convolution reads directly
+ * (lkws/bconv2d_dense.h: code x at bits x*KWS_CODE_BITS.., a row of 4-bit codes is the ring's
+ * row itself, 2 KB for 1 s); otherwise as Larq Compute Engine packed words, one word per code.
+ * No buffer of samples or features beyond one block of frames. */
 #ifndef FEATURE_PROVIDER_H
 #define FEATURE_PROVIDER_H
 
@@ -37,7 +39,10 @@ void feature_provider_row(const feature_provider *fp, int32_t age, uint8_t *code
 /* Whether a full window (KWS_CODE_ROWS rows) has been produced. */
 int feature_provider_window_ready(const feature_provider *fp);
 
-/* The window, oldest row first, as LCE-packed int32 words: input[row * KWS_CODE_COLS + col]. */
+/* The window, oldest row first, into the model's input (model_input(arena, 0)):
+ * KWS_INPUT_DENSE: KWS_INPUT_ROW_WORDS int32 words per row, code x at bits x*KWS_CODE_BITS of the
+ *   row's little-endian word stream, row tails 0;
+ * else LCE-packed int32 words, one per code: input[row * KWS_CODE_COLS + col]. */
 void feature_provider_write_input(const feature_provider *fp, int32_t *input);
 
 #endif
