@@ -65,10 +65,13 @@ def vq_bnn(input_shape=(64, 64, 4), classes=8, channels=(16, 32, 32, 32), fake_q
     The first binary convolution takes non-overlapping 4x4 patches of codes (stride 4: a 16x16
     map): on a Cortex-M the binary convolutions cost about 150 instructions per output value (more
     with more input words), so the first layer's output size decides the budget. The others are
-    3x3 on 8x8 and 4x4 maps. Binary word operations (XNOR-popcount of 32-bit words, LCE packing)
-    with the default widths: 65,536 + 18,432 + 4,608 + 4,608 = 93,184. Measured on Cortex-M4F in
-    QEMU (exact counts, bconv2d with dense taps): 0.96M instructions per inference for the
-    network, 0.45M of them in the first convolution; 8-16-32-32 takes 0.63M, 32-64-64-64 2.2M.
+    3x3 on 8x8 and 4x4 maps. Binary word operations (XNOR-popcount of 32-bit words) with the
+    default widths: 8,192 + 18,432 + 4,608 + 4,608 = 35,840 when the first convolution reads the
+    4-bit codes densely (bconv2d_dense.c, the cortex-m target's input: 2 words per 4x4 patch), or
+    65,536 for it with LCE's one word per pixel. Measured on Cortex-M4F in QEMU (exact counts,
+    words8 seed 0): 0.72M instructions per inference for the network, 0.22M of them in the dense
+    first convolution (0.96M and 0.45M with the word-per-pixel input; with that input 8-16-32-32
+    took 0.63M, 32-64-64-64 2.2M).
     """
     tf = import_tensorflow()
     c1, c2, c3, c4 = channels
