@@ -20,8 +20,10 @@ through ctypes), and its scores are compared with the LCE interpreter and the ho
 same model on those codes.
 
 Real-time factor: instructions per second of audio over a stated clock, counting one cycle per
-instruction (CPI 1). On the Cortex-M4 no instruction takes less than a cycle, so the cycles are at
-least this; the Cortex-M7 dual-issues, so there it is an estimate, not a bound. The default clock
+instruction (CPI 1). The single-issue Cortex-M4 takes at least a cycle per instruction (save IT
+instructions folded into the one before), so its cycles are at least about this; the Cortex-M7
+dual-issues, so there it is an estimate, not a bound. Counted: the front end, the VQ encoder and
+the network; the recognizer and the audio input (semihosting here, a microphone on a board) are not. The default clock
 is the board's (BOARD_CLOCK_HZ): 25 MHz for the MPS2 FPGA images that QEMU models.
 """
 import json

@@ -14,8 +14,8 @@ end, VQ encoder, network, recognizer), exported and run as `lossykws emulate PRO
 qemu` runs it. Other runs (int8 DS-CNN, tf-cnn, encodec-bnn) go through the qemu-m4 target, the
 network alone on features computed on the host: labelled "network only, features given", with no
 front-end figures. Real-time factor: instructions per second of audio over the clock, one cycle
-per instruction (a lower bound of cycles on the Cortex-M4; the Cortex-M7 dual-issues, so there it
-is an estimate); the default clock is the MPS2 boards' 25 MHz. Streaming runs one inference every
+per instruction (about a lower bound of cycles on the single-issue Cortex-M4; the Cortex-M7
+dual-issues, so there it is an estimate); the default clock is the MPS2 boards' 25 MHz. Streaming runs one inference every
 KWS_INFERENCE_HOP_ROWS rows of codes (8 per second); a network-only row counts 8 inferences per
 second too, so the rows compare.
 
@@ -204,8 +204,9 @@ def save(rows, command):
         "Exact instruction counts from the QEMU plugin between the firmware's markers "
         "(`--count frontend|vq|network`), not cycles. Total per 1 s of streamed audio: 128 hops of the "
         "front end, 64 rows of the VQ encoder, 8 inferences (one every 8 rows, 125 ms). RTF: that total "
-        f"over {clock:g} MHz (the MPS2 FPGA images' system clock) at one cycle per instruction, a lower "
-        "bound of cycles on the Cortex-M4, an estimate on the dual-issue Cortex-M7. Flash = code + "
+        f"over {clock:g} MHz (the MPS2 FPGA images' system clock) at one cycle per instruction: about a lower "
+        "bound of cycles on the single-issue Cortex-M4 (only folded IT instructions take no cycle of their "
+        "own), an estimate on the dual-issue Cortex-M7; the recognizer and audio input are not counted. Flash = code + "
         "constants (+ vector table, strings, alignment, .data's initial values); RAM = arena + buffers "
         "(front-end state, code ring, recognizer, audio, command line) + stack reserve (+ libc's few "
         "bytes). Accuracy: the firmware's label for each test clip's full 1 s window "
