@@ -14,7 +14,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import qemu, training
+from lossykws import audio, qemu, training
 from lossykws.codecs import vq
 from lossykws.codegen.kws_app import BOARDS
 from lossykws.commands_export import export
@@ -111,12 +111,14 @@ def test_builds_heap_free_within_the_boards_memory(build, board):
     assert spec["flash"][0] == min(vma for name, size, vma, *_ in found if name == ".text")
 
 
-def test_netduinoplus2_equals_mps2_an386_and_python(build, tiny_run, clips, tmp_path):
+def assert_netduinoplus2_equals_mps2_an386_and_python(build, tiny_run, recordings, tmp_path):
+    """On each 1 s recording: netduinoplus2's output, codes and scores equal mps2-an386's byte for
+    byte; its codes equal Python's and its label the LCE interpreter's on those codes."""
     nd, ref = build("netduinoplus2"), build("mps2-an386")
     codebook = vq.load(tiny_run / "codec" / "vq_codebook.json")
     model = (tiny_run / "model.tflite").read_bytes()
     out_tensor = json.loads((nd / "lossykws.json").read_text())["outputs"][0]["tensor"]
-    for clip in clips[:3]:
+    for clip in recordings:
         outputs = {}
         for board, proj in (("netduinoplus2", nd), ("mps2-an386", ref)):
             codes, scores = tmp_path / f"{board}.codes", tmp_path / f"{board}.scores"
@@ -130,6 +132,20 @@ def test_netduinoplus2_equals_mps2_an386_and_python(build, tiny_run, clips, tmp_
         label = int(np.argmax(run_all_tensors(model, [vq.bits(expected, codebook.bits)[None]])[out_tensor]))
         assert re.findall(r"^inference (\d+) (\d+) ", text, re.M) == [("1000", str(label))], text
         assert re.search(r"^summary hops 128 rows 64 inferences 1 ", text, re.M), text
+
+
+def test_netduinoplus2_equals_mps2_an386_and_python(build, tiny_run, clips, tmp_path):
+    assert_netduinoplus2_equals_mps2_an386_and_python(build, tiny_run, clips[:3], tmp_path)
+
+
+def test_netduinoplus2_on_real_speech(build, tiny_run, shared_clips, tmp_path):
+    """Two real Speech Commands clips, padded or trimmed to 1 s in tmp_path (never copied here)."""
+    recordings = []
+    for word in ("yes", "stop"):
+        source = sorted((shared_clips / word).glob("*.wav"))[0]
+        recordings.append(tmp_path / f"{word}.wav")
+        audio.write_wav(recordings[-1], audio.load_clip(source))
+    assert_netduinoplus2_equals_mps2_an386_and_python(build, tiny_run, recordings, tmp_path)
 
 
 def test_netduinoplus2_bad_recording_is_one_line(build, tmp_path):
