@@ -179,6 +179,8 @@ def test_nano33ble_links_its_uart_console_and_pdm_microphone(build, tmp_path):
     assert r.returncode != 0 and "does not run under QEMU" in r.stdout
     r = subprocess.run(["make", "-n", "-C", str(proj), "flash"], capture_output=True, text=True)
     assert r.returncode == 0 and "-f target/nrf52.cfg" in r.stdout and 'program build/fw.elf verify reset exit' in r.stdout
+    r = subprocess.run(["make", "-n", "-C", str(proj), "flash", "FLASHER=pyocd"], capture_output=True, text=True)
+    assert r.returncode == 0 and "pyocd flash -t nrf52840 build/fw.elf" in r.stdout
 
 
 def test_nano33ble_cmake_build(build, tmp_path):

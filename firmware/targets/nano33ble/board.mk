@@ -11,4 +11,6 @@ QEMU_MACHINE :=
 # SWCLK, GND and 3.3 V pads under the board, and OpenOCD's nRF52 target. The image starts at
 # 0x0, over the Arduino bootloader. Untested: no board here.
 OPENOCD_FLAGS ?= -f interface/cmsis-dap.cfg -c "transport select swd" -f target/nrf52.cfg
+# make flash FLASHER=pyocd: pyOCD's built-in nRF52840 target.
+PYOCD_TARGET ?= nrf52840
 include $(BOARD_DIR)/mps2.mk

@@ -9,4 +9,6 @@ QEMU_MACHINE := netduinoplus2
 # make flash: an ST-LINK (or any SWD probe) on the board's SWD pads and OpenOCD's STM32F4 target.
 # Untested: no board here.
 OPENOCD_FLAGS ?= -f interface/stlink.cfg -f target/stm32f4x.cfg
+# pyOCD has no built-in STM32F405: after `pyocd pack install stm32f405rg`, make flash FLASHER=pyocd
+# PYOCD_TARGET=stm32f405rgtx.
 include $(BOARD_DIR)/mps2.mk
