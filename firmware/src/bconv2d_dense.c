@@ -32,7 +32,7 @@ static void gather(const lkws_bconv2d_params *p, const int32_t *image, int32_t r
     const int32_t shift = lo & 31;
     const int32_t two = shift + n > 32; /* the field straddles two words */
     const uint32_t mask = n >= 32 ? 0xFFFFFFFFu : ((uint32_t)1 << n) - 1u;
-    const uint32_t *first = (const uint32_t *)image + (lo >> 5);
+    const uint32_t *first = (const uint32_t *)image + (n > 0 ? lo >> 5 : 0); /* in the row when read */
     const int32_t y0 = oy * p->stride_h - p->pad_top;
     uint64_t pending = 0;
     int32_t bits = 0;
