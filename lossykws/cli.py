@@ -133,7 +133,7 @@ def _listen():
 @click.option("--features", type=click.Choice(["tf", "vq", "encodec"]), default=None,
               help="Codec of the features (needed with Speech Commands folders).")
 @click.option("--model", type=click.Choice(["tf-cnn", "vq-bnn", "encodec-bnn", "ds-cnn"]), default=None,
-              help="[the model of the features: tf-cnn, vq-bnn, encodec-bnn]")
+              help="[the model of the features: tf-cnn, vq-bnn, encodec-bnn, ds-cnn]")
 @click.option("--task", type=TASK, default=None, help="[words8, or the cache's task]")
 @click.option("--epochs", type=click.IntRange(1), default=None, help="[tf-cnn 30, BNNs 60]")
 @click.option("--batch-size", type=click.IntRange(1), default=32, show_default=True)
@@ -181,8 +181,9 @@ def _evaluate():
               help="Drop the input LceQuantize: the caller feeds LCE-packed words (bit set = -1).")
 @click.option("--no-fuse", "fuse", flag_value=False, default=True,
               help="Keep every tensor of the .tflite observable (no LceBconv2d+LceQuantize fusion).")
-@click.option("--board", type=click.Choice(["mps2-an386", "mps2-an500"]), default=None,
-              help="cortex-m: the board (default mps2-an386, Cortex-M4F; mps2-an500 is a Cortex-M7).")
+@click.option("--board", type=click.Choice(["mps2-an386", "mps2-an500", "netduinoplus2", "nano33ble"]), default=None,
+              help="cortex-m: the board (default mps2-an386, Cortex-M4F; mps2-an500 is a Cortex-M7; "
+                   "netduinoplus2 runs under QEMU too; nano33ble is the Arduino Nano 33 BLE Sense, built only).")
 def _export():
     """Generate a C project from a .tflite flatbuffer (or a run directory).
 

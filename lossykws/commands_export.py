@@ -35,7 +35,11 @@ def export(model, target, out_dir, force=False, packed_input=False, fuse=True, b
     if target == "host":
         click.echo(f"build: make -C {out_dir}; run: {out_dir}/model INPUT.bin (--dump DIR for every tensor)")
     if target == "cortex-m":
-        click.echo(f"board {manifest['board']}: make -C {out_dir}; make -C {out_dir} run WAV=recording.wav")
+        from .codegen.kws_app import BOARDS
+
+        then = ("run WAV=recording.wav" if BOARDS[manifest["board"]].get("qemu_machine")
+                else "flash   (a real board: nothing here runs it)")
+        click.echo(f"board {manifest['board']}: make -C {out_dir}; make -C {out_dir} {then}")
 
 
 def _run_codebook(run_dir, config):
