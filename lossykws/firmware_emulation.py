@@ -244,7 +244,7 @@ def interpreter_scores(project, planes):
 # ---------------------------------------------------------------- classification
 def clips_from(paths, project, limit=None):
     """[(path, true label or None)]: a data folder's test split (lossykws.datasets; bad clips left
-    out), or WAV files (the true label from the parent folder's name when it is a label)."""
+    out; with limit, that many spread evenly over the split), or WAV files (the true label from the parent folder's name when it is a label)."""
     from . import datasets
 
     if len(paths) == 1 and Path(paths[0]).is_dir():
@@ -254,7 +254,9 @@ def clips_from(paths, project, limit=None):
         if not clips:
             raise LossykwsError(f"{paths[0]}: no test-split clips of the model's labels "
                                 f"({', '.join(project.labels)})")
-        return clips[:limit] if limit else clips
+        if limit and limit < len(clips):  # spread over the labels, not the first label's clips
+            clips = [clips[int(i)] for i in np.linspace(0, len(clips) - 1, limit).round()]
+        return clips
     out = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -481,6 +483,10 @@ def run_stream(project, wav, truth, seconds):
     with tempfile.TemporaryDirectory(prefix="lkws-stream-") as tmp:
         stdout, _, _ = run_firmware(project, wav, tmp, trace=False)
     detections = [(name, int(t)) for name, t in re.findall(r"^detected (\S+) at (\d+) ms", stdout, re.M)]
+    summary = re.search(r"^summary .* detections (\d+)", stdout, re.M)
+    if summary is None or int(summary[1]) != len(detections):
+        raise LossykwsError(f"{project.elf}: the firmware's summary line does not match the "
+                            f"{len(detections)} detections it printed")
     return dict(score_stream(detections, truth, seconds), detections=detections)
 
 
