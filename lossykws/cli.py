@@ -216,7 +216,6 @@ def _emulate():
     one per model input per sample. Reports label agreement, the first tensor and element that
     differ, and for qemu-m4 the instructions per inference and the ELF's text/data/bss.
 
-    \b
     A cortex-m firmware project (--target qemu) takes a data folder (its test split) or WAV files:
     per clip the firmware's label against the host build, the LCE interpreter and the true label,
     its codes against Python's, instructions per stage, real-time factor, flash and RAM.
