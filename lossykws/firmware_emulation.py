@@ -78,6 +78,17 @@ class FirmwareProject:
         return int(self.settings["KWS_INFERENCE_HOP_ROWS"])
 
     @property
+    def machine(self):
+        """QEMU's machine for the board; a one-line error for a board QEMU does not model."""
+        from .codegen import kws_app
+
+        machine = kws_app.BOARDS.get(self.board, {}).get("qemu_machine", self.board)
+        if machine is None:
+            raise LossykwsError(f"{self.dir}: board {self.board} is not modelled by QEMU; run the firmware "
+                                "on the board (make flash) or export for an MPS2 board")
+        return machine
+
+    @property
     def elf(self):
         return self.dir / "build" / "fw.elf"
 
@@ -185,7 +196,7 @@ def run_firmware(project, wav, work, *, codes=False, scores=False, trace=True):
     if scores:
         args += ["--scores", scores_file.resolve()]
     args.append(Path(wav).resolve())
-    run = qemu.run_qemu(project.elf, args, machine=project.board,
+    run = qemu.run_qemu(project.elf, args, machine=project.machine,
                         timeout=_qemu_timeout(Path(wav).stat().st_size / 2))
     if run.returncode != 0:
         message = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
@@ -339,7 +350,7 @@ def count_stages(project, wav):
     plugin = qemu.build_plugin(project.dir)
     out, calls = {}, {}
     for stage in ("frontend", "vq", "network"):
-        run = qemu.run_qemu(elf, ["--count", stage, Path(wav).resolve()], plugin=plugin, machine=project.board,
+        run = qemu.run_qemu(elf, ["--count", stage, Path(wav).resolve()], plugin=plugin, machine=project.machine,
                             timeout=_qemu_timeout(Path(wav).stat().st_size / 2))
         if run.returncode != 0 or not run.instructions:
             raise LossykwsError(f"{elf}: --count {stage} failed in QEMU (exit {run.returncode})")
@@ -500,6 +511,7 @@ def emulate_firmware(project_dir, inputs, *, stream=False, keywords=20, seed=0, 
     for p in map(Path, inputs):
         if not p.exists():
             raise LossykwsError(f"{p}: no such file or folder (expected a data folder or WAV files)")
+    _ = project.machine  # refuses a board QEMU lacks, before building
     elf = build(project)
     report = {"target": "cortex-m", "board": project.board, "project": str(project.dir),
               "labels": project.labels}

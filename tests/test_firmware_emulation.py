@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lossykws import audio, firmware_emulation as fe, qemu, training
+from lossykws.codegen import kws_app
 from lossykws.commands_export import export
 from lossykws.conversion import interpreter_predict
 from lossykws.codecs import vq
@@ -158,3 +159,7 @@ def test_cli_report_and_errors(tiny_run, stream_corpus, tmp_path):
     clip = next((stream_corpus / "yes").iterdir())
     assert_one_line_error(run("emulate", project, "--target", "qemu", "--stream", clip), "--stream takes data folders")
     assert_one_line_error(run("emulate", project, "--target", "qemu"), "no input")
+    assert kws_app.BOARDS["nano33ble"]["qemu_machine"] is None  # a board QEMU does not model
+    export(str(tiny_run), "cortex-m", str(tmp_path / "nano"), board="nano33ble")
+    assert_one_line_error(run("emulate", tmp_path / "nano", "--target", "qemu", stream_corpus),
+                          "nano33ble is not modelled by QEMU")
