@@ -177,8 +177,10 @@ def _evaluate():
               show_default=True)
 @click.option("--out", "out_dir", required=True, type=_existing_dir)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
-@click.option("--packed-input", is_flag=True,
-              help="Drop the input LceQuantize: the caller feeds LCE-packed words (bit set = -1).")
+@click.option("--packed-input", type=click.Choice(["words", "dense"]), is_flag=False, flag_value="words",
+              default=None, help="Drop the input LceQuantize: the caller feeds packed sign bits (bit set = -1): "
+                                 "`words` (the flag alone) as LCE packs them, `dense` for a first binary convolution "
+                                 "that reads densely packed few-bit codes (the cortex-m target picks it itself).")
 @click.option("--no-fuse", "fuse", flag_value=False, default=True,
               help="Keep every tensor of the .tflite observable (no LceBconv2d+LceQuantize fusion).")
 @click.option("--board", type=click.Choice(["mps2-an386", "mps2-an500", "netduinoplus2", "nano33ble"]), default=None,

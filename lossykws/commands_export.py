@@ -7,7 +7,8 @@ import click
 from .errors import LossykwsError
 
 
-def export(model, target, out_dir, force=False, packed_input=False, fuse=True, board=None):
+def export(model, target, out_dir, force=False, packed_input=None, fuse=True, board=None):
+    packed_input = packed_input or False
     """Generate the C project for MODEL (a .tflite file, or a run directory: its model.tflite,
     with the run's labels, task, model name and codec parameters in model_settings.h) and TARGET
     into OUT_DIR. cortex-m: the firmware for BOARD, from a VQ run directory (its codebook)."""
