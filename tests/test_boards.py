@@ -14,7 +14,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import audio, qemu, training
+from lossykws import audio, qemu
 from lossykws.codecs import vq
 from lossykws.codegen.kws_app import BOARDS
 from lossykws.commands_export import export
@@ -22,15 +22,12 @@ from lossykws.errors import LossykwsError
 from lossykws.lce_reference import run_all_tensors
 
 from conftest import require_tool
-from tiny_corpus import SPEAKERS, WORDS, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
+from tiny_corpus import SPEAKERS, WORDS, tiny_corpus, tiny_vq_cache, tiny_vq_run  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tiny_vq_cache, tmp_path_factory):
-    out = tmp_path_factory.mktemp("boards-run") / "vq"
-    training.train_run(tiny_vq_cache, out, epochs=1, batch_size=8, channels=(8, 8, 16, 8), augment_copies=0,
-                       progress=False)
-    return out
+def tiny_run(tiny_vq_run):
+    return tiny_vq_run
 
 
 @pytest.fixture(scope="module")

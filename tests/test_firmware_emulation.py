@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import audio, firmware_emulation as fe, qemu, training
+from lossykws import audio, firmware_emulation as fe, qemu
 from lossykws.codegen import kws_app
 from lossykws.commands_export import export
 from lossykws.conversion import interpreter_predict
@@ -17,17 +17,14 @@ from lossykws.codecs import vq
 
 from cli_run import assert_one_line_error, run
 from conftest import require_tool
-from tiny_corpus import SPEAKERS, WORDS, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
+from tiny_corpus import SPEAKERS, WORDS, tiny_corpus, tiny_vq_cache, tiny_vq_run  # noqa: F401  (fixtures)
 
 TEST_SPEAKER = SPEAKERS["test"][0]
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tiny_vq_cache, tmp_path_factory):
-    out = tmp_path_factory.mktemp("fwemu-run") / "vq"
-    training.train_run(tiny_vq_cache, out, epochs=1, batch_size=8, channels=(8, 8, 16, 8), augment_copies=0,
-                       progress=False)
-    return out
+def tiny_run(tiny_vq_run):
+    return tiny_vq_run
 
 
 @pytest.fixture(scope="module", params=("mps2-an386", "mps2-an500"))

@@ -1,8 +1,8 @@
-"""A tiny synthetic corpus and its feature caches, shared by test_models and test_training."""
+"""A tiny synthetic corpus, its feature cache and a tiny trained vq-bnn run, shared by the tests."""
 import numpy as np
 import pytest
 
-from lossykws import audio, cache
+from lossykws import audio, cache, training
 
 # speakers whose salted hash puts them in train, validation and test (datasets.which_set)
 SPEAKERS = {"train": ["00000001", "00000002", "00000003"], "validation": ["00000006"], "test": ["00000009"]}
@@ -32,4 +32,13 @@ def tiny_corpus(tmp_path_factory):
 def tiny_vq_cache(tiny_corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny-cache") / "vq"
     cache.encode_corpus([tiny_corpus], "vq", out, task="words8", progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_vq_run(tiny_vq_cache, tmp_path_factory):
+    """A vq-bnn run directory trained for one epoch on the tiny cache (8-8-16-8): read-only for tests."""
+    out = tmp_path_factory.mktemp("tiny-run") / "vq"
+    training.train_run(tiny_vq_cache, out, epochs=1, batch_size=8, channels=(8, 8, 16, 8), augment_copies=0,
+                       progress=False)
     return out
