@@ -33,6 +33,8 @@ _PROJECT_FILES = {
     "Makefile": TEMPLATE_DIR / "Makefile",
     "target/startup.c": BOARD_DIR / "startup.c",
     "target/semihost.c": BOARD_DIR / "semihost.c",
+    "target/probe.c": BOARD_DIR / "probe.c",
+    "target/probe.h": BOARD_DIR / "probe.h",
     "target/semihost.h": BOARD_DIR / "semihost.h",
     "target/board.h": BOARD_DIR / "board.h",
     "target/board.mk": BOARD_DIR / "board.mk",

@@ -157,12 +157,10 @@ def test_run_project_raises_on_harness_failure(project, tmp_path):
                          count=False)
 
 
-def test_qemu_failure_is_one_line(project, tmp_path, monkeypatch):
+def test_qemu_failure_is_one_line(project, tmp_path):
     root, _, _ = project
-    monkeypatch.setattr(qemu, "BOARD", "no-such-board")
-    monkeypatch.setattr(qemu.run_qemu, "__kwdefaults__", {**qemu.run_qemu.__kwdefaults__, "machine": "no-such-board"})
     with pytest.raises(LossykwsError, match="QEMU failed") as error:
-        qemu.run_project(root, _inputs(tmp_path, 1), tmp_path / "out", count=False)
+        qemu.run_project(root, _inputs(tmp_path, 1), tmp_path / "out", count=False, machine="no-such-board")
     assert "\n" not in str(error.value)
 
 

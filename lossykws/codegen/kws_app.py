@@ -126,7 +126,8 @@ def board_files(board):
     console.c and audio_provider.c in place of the template's semihosting ones."""
     spec = check_board(board)
     board_dir = FIRMWARE / "targets" / board
-    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk")}
+    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk",
+                                                                             "probe.c", "probe.h")}
     own = ["board.mk", f"{board}.ld", "README.md"]
     if spec["io"] == "semihosting":
         files.update({f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("startup.c", "board.h")})

@@ -15,7 +15,7 @@ BOARD_CFLAGS := $(ARCH_FLAGS) -O2 -ffp-contract=off -std=c99 -Wall -Wextra -Werr
 BOARD_LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T $(BOARD_LDSCRIPT) \
 	-Wl,--gc-sections -Wl,--no-warn-rwx-segments
 BOARD_LDLIBS := -lm
-BOARD_SRCS := $(BOARD_DIR)/startup.c $(BOARD_DIR)/semihost.c
+BOARD_SRCS := $(BOARD_DIR)/startup.c $(BOARD_DIR)/semihost.c $(BOARD_DIR)/probe.c
 
 QEMU ?= qemu-system-arm
 QEMU_FLAGS := -M $(QEMU_MACHINE) -nographic -semihosting-config enable=on,target=native

@@ -78,37 +78,3 @@ static void fault_handler(void)
     lkws_sh_eprint("\n");
     lkws_sh_exit(LKWS_EXIT_FAULT);
 }
-
-#define STACK_PATTERN 0xA5C3A5C3u
-
-/* noinline: paints below its own frame, which lies below the caller's (no interrupts run, so the
- * memory below sp is free). */
-__attribute__((noinline)) void lkws_stack_paint(void)
-{
-    uint32_t sp;
-    __asm__ volatile("mov %0, sp" : "=r"(sp));
-    for (volatile uint32_t *p = &__stack_bottom; (uintptr_t)p < sp; p++) {
-        *p = STACK_PATTERN;
-    }
-}
-
-unsigned long lkws_stack_peak(void)
-{
-    const volatile uint32_t *p = &__stack_bottom;
-    while (p < &__stack_top && *p == STACK_PATTERN) {
-        p++;
-    }
-    return (unsigned long)((uintptr_t)&__stack_top - (uintptr_t)p);
-}
-
-/* noipa: callers may not assume anything about them (registers, no side effects), so the code
- * between the brackets is exactly what it would be without instrumentation. */
-__attribute__((noinline, noipa, used)) void lkws_marker_begin(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
-
-__attribute__((noinline, noipa, used)) void lkws_marker_end(void)
-{
-    __asm__ volatile("" ::: "memory");
-}

@@ -121,36 +121,3 @@ static void unexpected_interrupt(void)
     report("error: unexpected interrupt, exception ");
     park();
 }
-
-#define STACK_PATTERN 0xA5C3A5C3u
-
-/* noinline: paints below its own frame, which lies below the caller's. Interrupts are masked
- * while painting, since an interrupt frame pushed below sp would be painted over. */
-__attribute__((noinline)) void lkws_stack_paint(void)
-{
-    uint32_t sp;
-    __asm__ volatile("cpsid i\n mov %0, sp" : "=r"(sp)::"memory");
-    for (volatile uint32_t *p = &__stack_bottom; (uintptr_t)p < sp; p++) {
-        *p = STACK_PATTERN;
-    }
-    __asm__ volatile("cpsie i" ::: "memory");
-}
-
-unsigned long lkws_stack_peak(void)
-{
-    const volatile uint32_t *p = &__stack_bottom;
-    while (p < &__stack_top && *p == STACK_PATTERN) {
-        p++;
-    }
-    return (unsigned long)((uintptr_t)&__stack_top - (uintptr_t)p);
-}
-
-__attribute__((noinline, noipa, used)) void lkws_marker_begin(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
-
-__attribute__((noinline, noipa, used)) void lkws_marker_end(void)
-{
-    __asm__ volatile("" ::: "memory");
-}
