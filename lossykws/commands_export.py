@@ -11,7 +11,8 @@ def export(model, target, out_dir, force=False, packed_input=None, fuse=True, bo
     packed_input = packed_input or False
     """Generate the C project for MODEL (a .tflite file, or a run directory: its model.tflite,
     with the run's labels, task, model name and codec parameters in model_settings.h) and TARGET
-    into OUT_DIR. cortex-m: the firmware for BOARD, from a VQ run directory (its codebook)."""
+    into OUT_DIR. cortex-m: the firmware for BOARD, from a VQ run directory (its codebook; the
+    firmware takes audio) or an EnCodec run directory (the firmware takes code frames)."""
     from .codegen.project import export_project
 
     model = Path(model)
@@ -36,9 +37,11 @@ def export(model, target, out_dir, force=False, packed_input=None, fuse=True, bo
     if target == "host":
         click.echo(f"build: make -C {out_dir}; run: {out_dir}/model INPUT.bin (--dump DIR for every tensor)")
     if target == "cortex-m":
-        from .codegen.kws_app import BOARDS
+        from .codegen.kws_app import BOARDS, CodeFrames
 
-        then = ("run WAV=recording.wav" if BOARDS[manifest["board"]].get("qemu_machine")
+        inputs = ("WAV=codes.u16   (uint16 codes [frames, codebooks])" if isinstance(codebook, CodeFrames)
+                  else "WAV=recording.wav")
+        then = (f"run {inputs}" if BOARDS[manifest["board"]].get("qemu_machine")
                 else "flash   (a real board: nothing here runs it)")
         click.echo(f"board {manifest['board']}: make -C {out_dir}; make -C {out_dir} {then}")
 
@@ -47,9 +50,14 @@ def _run_codebook(run_dir, config):
     from . import cache
 
     codec = config.get("codec", {}).get("codec")
+    if codec == "encodec":
+        # The encoder does not fit a microcontroller: the firmware receives code frames.
+        from .codegen.kws_app import CodeFrames
+
+        return CodeFrames(config["codec"].get("label", "EnCodec"))
     if codec != "vq":
-        raise LossykwsError(f"{run_dir}: the cortex-m firmware runs VQ models from raw audio; this run's codec "
-                            f"is {codec} (its encoder does not fit a microcontroller)")
+        raise LossykwsError(f"{run_dir}: the cortex-m firmware runs VQ models (from raw audio) and EnCodec "
+                            f"models (from code frames); this run's codec is {codec}")
     from .codecs import vq
 
     return vq.load(Path(run_dir) / cache.CODEC_DIR / cache.VQ_CODEBOOK)

@@ -1,4 +1,5 @@
-"""The cortex-m target: a standalone keyword-spotting firmware project around a generated VQ model.
+"""The cortex-m target: a standalone keyword-spotting firmware project around a generated model:
+a VQ model fed audio, or an EnCodec model fed code frames (code_app_files, below).
 
 The application follows TFLite Micro's micro_speech split (firmware/templates/cortex-m: audio
 provider, feature provider, command recognizer, command responder, main.c); this module adds the
@@ -141,7 +142,10 @@ def board_files(board):
 
 def app_files(manifest, board, codebook, stamp, recognizer=None):
     """{relative path: bytes or str} of everything a cortex-m project holds besides the model files
-    and the model's own runtime sources."""
+    and the model's own runtime sources. codebook: a VQ run's codecs.vq.Codebook, or CodeFrames
+    for an EnCodec run (code_app_files)."""
+    if isinstance(codebook, CodeFrames):
+        return code_app_files(manifest, board, codebook, stamp, recognizer)
     spec = check_board(board)
     rows, cols, layout = check_model(manifest, codebook)
     files = {}
@@ -160,4 +164,105 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
         files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
     files["kws_settings.h"] = settings_header(stamp, codebook, rows, cols, recognizer, layout)
     files["kws_codebook.h"], files["kws_codebook.c"] = codebook_files(stamp, codebook)
+    return files
+
+
+# ---------------------------------------------------------------- EnCodec: code frames
+# The codec's encoder does not fit a microcontroller (README: 7.4M parameters), so an EnCodec
+# run's firmware receives code frames (firmware/templates/cortex-m-codes): a sibling of the VQ
+# template that replaces audio_provider and feature_provider with code_source and
+# code_frame_provider and has its own main.c; everything else comes from the VQ template as is.
+CODES_TEMPLATE = FIRMWARE / "templates" / "cortex-m-codes"
+_VQ_ONLY = {"main.c", "README.md", "audio_provider.c", "audio_provider.h", "feature_provider.c", "feature_provider.h"}
+_CODE_SOURCES = {"semihosting": "code_source_file.c", "uart": "code_source_push.c"}
+HOP_MS = 125  # the default inference hop, as the VQ app's 8 rows
+
+
+class CodeFrames:
+    """The codec of an EnCodec run as the firmware sees it: frames of codes computed elsewhere.
+    label: the run's codec label (pretrained, local codec ...), written into kws_settings.h."""
+
+    def __init__(self, label="EnCodec"):
+        self.label = str(label)
+
+
+def check_code_model(manifest):
+    """The model takes one packed int32 input from +-1 code bits [1, codebooks, frames, bits]
+    (bits <= 16): dense rows [1, codebooks, ceil(frames*bits/32)] or a word per code
+    [1, codebooks, frames, 1]. Returns (codebooks, frames, bits, layout)."""
+    ins = manifest["inputs"]
+    if len(ins) != 1 or "packed_from" not in ins[0]:
+        raise LossykwsError("the cortex-m target needs a model with one bitpacked input (export with packed input)")
+    shape, original = ins[0]["shape"], ins[0]["packed_from"]["shape"]
+    if len(original) != 4 or original[0] != 1 or not 1 <= original[3] <= 16:
+        raise LossykwsError(f"the model's input {original} is not EnCodec code bits [1, codebooks, frames, "
+                            "bits of at most 16]")
+    _, books, frames, bits = original
+    layout = ins[0].get("layout", "words")
+    packed = [1, books, (frames * bits + 31) // 32] if layout == "dense" else [1, books, frames, 1]
+    if shape != packed:
+        raise LossykwsError(f"the model's packed input {shape} is not {packed} ({layout} layout of {original})")
+    return books, frames, bits, layout
+
+
+def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, layout="words"):
+    frame_ms = 1000.0 / frames  # the window is 1 s: `frames` frames per second
+    rec = {"KWS_INFERENCE_HOP_FRAMES": max(1, round(HOP_MS / frame_ms))}
+    rec.update({k: v for k, v in RECOGNIZER.items() if k != "KWS_INFERENCE_HOP_ROWS"})
+    rec.update(recognizer or {})
+    capacity = int(rec["KWS_AVERAGE_WINDOW_MS"] // (rec["KWS_INFERENCE_HOP_FRAMES"] * frame_ms)) + 2
+    row_words = (frames * bits + 31) // 32
+    lines = [stamp.rstrip(), "#ifndef KWS_SETTINGS_H", "#define KWS_SETTINGS_H", "",
+             f"/* The codec: {codec.label} (the run's codec/). Its encoder runs elsewhere: the firmware",
+             " * receives its frames of codes, one code per codebook. */",
+             f"#define KWS_CODEBOOKS {books}",
+             f"#define KWS_CODEBOOKS_TEXT \"{books}\"",
+             f"#define KWS_FRAME_BYTES_TEXT \"{2 * books}\"",
+             f"#define KWS_CODE_BITS {bits}",
+             f"#define KWS_CODE_BITS_TEXT \"{bits}\"",
+             f"#define KWS_FRAME_RATE_HZ {frames}",
+             "", "/* The window the model sees: the last KWS_FRAMES frames (1 s), each codebook's codes kept",
+             " * in a ring of KWS_RING_WORDS words at KWS_CODE_BITS bits each. */",
+             f"#define KWS_FRAMES {frames}",
+             f"#define KWS_RING_WORDS {row_words}",
+             "", "/* The model's input: 1: a dense bit row per codebook that its first binary convolution",
+             " * reads (lkws/bconv2d_dense.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed",
+             " * word per code. */",
+             f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
+             f"#define KWS_INPUT_ROW_WORDS {row_words if layout == 'dense' else frames}",
+             "", "/* The recognizer (override with -D...); the model runs every KWS_INFERENCE_HOP_FRAMES frames. */"]
+    for name, value in rec.items():
+        text = f"{value}f" if isinstance(value, float) else str(value)
+        lines += [f"#ifndef {name}", f"#define {name} {text}", "#endif"]
+    lines += ["/* Results the averaging window can hold (from the defaults above; when full, the oldest",
+              " * result leaves early). */", "#ifndef KWS_AVERAGE_CAPACITY",
+              f"#define KWS_AVERAGE_CAPACITY {capacity}", "#endif", "", "#endif", ""]
+    return "\n".join(lines)
+
+
+def code_app_files(manifest, board, codec, stamp, recognizer=None):
+    """{relative path: bytes or str} of an EnCodec run's cortex-m project besides the model files:
+    the VQ template's shared files (recognizer, responder, console, Makefile, CMake), the
+    code-frame template, the board files (without an audio provider), the instruction counter and
+    kws_settings.h."""
+    spec = check_board(board)
+    books, frames, bits, layout = check_code_model(manifest)
+    files = {}
+    for root, skip in ((TEMPLATE, _VQ_ONLY), (CODES_TEMPLATE, set(_CODE_SOURCES.values()))):
+        for p in sorted(root.rglob("*")):
+            rel = str(p.relative_to(root))
+            if not p.is_file() or rel in skip:
+                continue
+            text = p.read_bytes()
+            if p.name == "CMakeLists.txt":
+                text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
+                        .replace("@LINKER_SCRIPT@", f"{board}.ld")
+                        .replace("@QEMU_MACHINE@", spec["qemu_machine"] or ""))
+            files[rel] = text
+    files.update(board_files(board))
+    files.pop("audio_provider.c", None)
+    files["code_source.c"] = (CODES_TEMPLATE / _CODE_SOURCES[spec["io"]]).read_bytes()
+    for name in ("insn_count.c", "qemu_plugin_api.h"):
+        files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
+    files["kws_settings.h"] = codes_settings_header(stamp, codec, books, frames, bits, recognizer, layout)
     return files
