@@ -506,15 +506,18 @@ def _score(model, fb, x, y, labels):
             "confusion": confusion.tolist()}
 
 
+def _figure(**kw):
+    """A matplotlib Figure outside pyplot: no backend switch, nothing left open in a notebook."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kw)
+
+
 def plot_confusion(confusion, labels, path, title):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     c = np.asarray(confusion, dtype=float)
     norm = c / np.maximum(c.sum(axis=1, keepdims=True), 1)
-    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(labels), 1 + 0.6 * len(labels)))
+    fig = _figure(figsize=(1 + 0.6 * len(labels), 1 + 0.6 * len(labels)))
+    ax = fig.subplots()
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), labels)
@@ -527,16 +530,11 @@ def plot_confusion(confusion, labels, path, title):
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def plot_history(history, path, best_epoch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    fig = _figure(figsize=(9, 3.5))
+    a, b = fig.subplots(1, 2)
     epochs = range(1, len(history.get("loss", [])) + 1)
     for k in ("loss", "val_loss"):
         a.plot(epochs, history.get(k, []), label=k)
@@ -549,7 +547,6 @@ def plot_history(history, path, best_epoch):
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 # ---------------------------------------------------------------- evaluation of a finished run
