@@ -1,0 +1,202 @@
+"""The cortex-m target for EnCodec runs: the firmware receives code frames (the codec's encoder
+does not fit a microcontroller) and runs the network on them. From a tiny encodec-bnn run (the
+24 kHz architecture with the stand-in checkpoint, 8 codebooks x 75 frames x 10 bits): exported
+for mps2-an386 and built, no heap; under QEMU on the codes of the test clips its label and scores
+for the full window equal the LCE interpreter's, and on a stream of those codes every inference
+(the ring wrapping around) equals the interpreter on that window; nano33ble builds; a codes file
+of the wrong size or with a code too wide is a one-line error and a non-zero exit."""
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+from lossykws import cache, qemu, training
+from lossykws.codecs import encodec
+from lossykws.codegen import kws_app
+from lossykws.commands_export import export
+from lossykws.conversion import interpreter_predict
+from lossykws.errors import LossykwsError
+
+from cli_run import assert_one_line_error, run
+from conftest import require_tool
+from encodec_standin import make_standin_checkpoint
+from tiny_corpus import tiny_corpus  # noqa: F401  (fixture)
+
+BOARD = "mps2-an386"
+
+
+@pytest.fixture(scope="module")
+def encodec_run(tiny_corpus, tmp_path_factory):  # noqa: F811
+    """A tiny encodec-bnn run (8-8-16-8, one epoch) on the stand-in codec's codes, and its cache."""
+    d = tmp_path_factory.mktemp("encodec-run")
+    checkpoint = make_standin_checkpoint(d / "ckpt")
+    cache.encode_corpus([tiny_corpus], "encodec", d / "cache", "words8", encodec_checkpoint=checkpoint,
+                        bandwidth=6, progress=False)
+    training.train_run(d / "cache", d / "run", model_name="encodec-bnn", epochs=1, batch_size=8,
+                       channels=(8, 8, 16, 8), augment_copies=0, progress=False)
+    return d / "run", d / "cache"
+
+
+@pytest.fixture(scope="module")
+def test_codes(encodec_run):
+    """The test split's codes int64 [n, codebooks, frames] and the interpreter's scores on them."""
+    run_dir, cache_dir = encodec_run
+    x = cache.load_split(cache_dir, "test")["x"]
+    codes = encodec.bits_to_codes(x)
+    assert codes.shape[1:] == (8, 75) and len(np.unique(codes)) > 2
+    return codes, interpreter_predict((run_dir / "model.tflite").read_bytes(), x)
+
+
+@pytest.fixture(scope="module")
+def firmware(encodec_run, tmp_path_factory):
+    require_tool("arm-none-eabi-gcc")
+    proj = tmp_path_factory.mktemp("fw") / BOARD
+    export(str(encodec_run[0]), "cortex-m", str(proj), board=BOARD)
+    r = subprocess.run(["make", "-C", str(proj), "-j2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return proj
+
+
+def write_codes(path, codes):
+    """codes [codebooks, frames] as the firmware reads them: little-endian uint16 [frames, codebooks]."""
+    np.asarray(codes).T.astype("<u2").tofile(path)
+    return path
+
+
+def qemu_run(proj, *args, plugin=None):
+    require_tool("qemu-system-arm")
+    cmd = ["qemu-system-arm", "-M", BOARD, "-nographic", "-semihosting-config", "enable=on,target=native"]
+    if plugin is not None:
+        begin, end = qemu.marker_addresses(proj / "build" / "fw.elf")
+        cmd += ["-plugin", f"{plugin},begin={begin:#x},end={end:#x},out={proj / 'build' / 'counts.txt'}"]
+    cmd += ["-kernel", str(proj / "build" / "fw.elf"), "-append", " ".join(map(str, args))]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def assert_scores_match(firmware_scores, reference):
+    """Float tensors within 1e-5 * max(1, |b|) of the interpreter's; the label always equal."""
+    tolerance = 1e-5 * np.maximum(1.0, np.abs(reference))
+    assert np.all(np.abs(firmware_scores - reference) <= tolerance), (firmware_scores, reference)
+    assert np.array_equal(np.argmax(firmware_scores, -1), np.argmax(reference, -1))
+
+
+def test_project_takes_code_frames_and_links_no_heap(firmware):
+    settings = (firmware / "kws_settings.h").read_text()
+    for define in ("KWS_CODEBOOKS 8", "KWS_CODE_BITS 10", "KWS_FRAMES 75", "KWS_FRAME_RATE_HZ 75",
+                   "KWS_INPUT_DENSE 1", "KWS_INPUT_ROW_WORDS 24", "KWS_INFERENCE_HOP_FRAMES 9"):
+        assert f"#define {define}\n" in settings
+    # No audio path: the encoder is not on the device. The shared application files are the VQ template's.
+    assert not any((firmware / f).exists() for f in ("audio_provider.c", "feature_provider.c", "kws_codebook.c"))
+    for name in ("command_recognizer.c", "command_responder.c", "console.c", "console.h", "Makefile"):
+        assert (firmware / name).read_bytes() == (kws_app.TEMPLATE / name).read_bytes()
+    assert "code_frames_push" in (firmware / "code_source.c").read_text()
+    assert qemu.check_no_heap(firmware / "build" / "fw.elf") == []
+
+
+def test_full_window_of_each_clip_equals_the_interpreter(firmware, test_codes, tmp_path):
+    codes, reference = test_codes
+    labels = [str(x) for x in (firmware / "model_settings.h").read_text().split("MODEL_LABELS {")[1]
+              .split("}")[0].replace('"', "").split(", ")]
+    for i in range(len(codes)):
+        r = qemu_run(firmware, "--trace", "--scores", tmp_path / "s.bin", write_codes(tmp_path / "c.u16", codes[i]))
+        assert r.returncode == 0, r.stderr
+        best = int(np.argmax(reference[i]))
+        assert re.findall(r"^inference (\d+) (\d+) (\S+)$", r.stdout, re.M) == [("1000", str(best), labels[best])]
+        assert "summary frames 75 inferences 1 " in r.stdout
+        assert_scores_match(np.fromfile(tmp_path / "s.bin", dtype=np.float32), reference[i])
+
+
+def test_stream_every_inference_equals_the_interpreter(encodec_run, firmware, test_codes, tmp_path):
+    """The test codes one after another: an inference every 9 frames once 75 have arrived, each on
+    the last 75 frames (the ring wraps many times), equal to the interpreter on that window."""
+    codes, _ = test_codes
+    stream = np.concatenate(list(codes), axis=1)  # [8, 75 * n]
+    r = qemu_run(firmware, "--trace", "--scores", tmp_path / "s.bin", write_codes(tmp_path / "stream.u16", stream))
+    assert r.returncode == 0, r.stderr
+    ends = list(range(75, stream.shape[1] + 1, 9))
+    times = [int(t) for t in re.findall(r"^inference (\d+) ", r.stdout, re.M)]
+    assert times == [end * 1000 // 75 for end in ends]
+    windows = np.stack([encodec.codes_to_bits(stream[:, end - 75:end], 10) for end in ends])
+    reference = interpreter_predict((encodec_run[0] / "model.tflite").read_bytes(), windows)
+    assert_scores_match(np.fromfile(tmp_path / "s.bin", dtype=np.float32).reshape(len(ends), -1), reference)
+
+
+def test_instructions_per_inference(firmware, test_codes, tmp_path):
+    require_tool("cc")
+    subprocess.run(["make", "-s", "-C", str(firmware), "plugin"], check=True, capture_output=True)
+    codes, _ = test_codes
+    stream = write_codes(tmp_path / "two.u16", np.concatenate([codes[0], codes[1]], axis=1))
+    r = qemu_run(firmware, "--count", "network", stream, plugin=firmware / "build" / "insn_count.so")
+    assert r.returncode == 0, r.stderr
+    counts = [int(v) for v in (firmware / "build" / "counts.txt").read_text().split()]
+    # 150 frames: inferences at frames 75, 84, ..., 147; the network has no data-dependent branches
+    # in its binary layers, so each inference costs about the same.
+    assert len(counts) == 9 and min(counts) > 0 and max(counts) - min(counts) < 0.05 * min(counts)
+    r = qemu_run(firmware, "--count", "vq", stream)
+    assert r.returncode == 64 and "--count takes network" in r.stderr
+
+
+def test_bad_codes_files_are_one_line_errors(firmware, test_codes, tmp_path):
+    codes, _ = test_codes
+    good = write_codes(tmp_path / "good.u16", codes[0])
+    cut = tmp_path / "cut.u16"
+    cut.write_bytes(good.read_bytes()[:-3])
+    wide = codes[0].copy()
+    wide[3, 40] = 1 << 10
+    for path, status, fragment in ((cut, 65, "not a whole number of frames (uint16 x 8 codebooks = 16 bytes"),
+                                   (write_codes(tmp_path / "wide.u16", wide), 65, "does not fit in 10 bits"),
+                                   (tmp_path / "missing.u16", 66, "cannot open the codes file")):
+        r = qemu_run(firmware, path)
+        assert r.returncode == status
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and fragment in lines[0] and str(path.name) in lines[0], r.stderr
+        assert "inference" not in r.stdout
+
+
+def test_nano33ble_builds_with_pushed_frames(encodec_run, tmp_path):
+    require_tool("arm-none-eabi-gcc")
+    proj = tmp_path / "nano"
+    r = run("export", encodec_run[0], "--target", "cortex-m", "--board", "nano33ble", "--out", proj)
+    assert r.returncode == 0, r.stderr
+    assert "board nano33ble" in r.stdout
+    assert (proj / "code_source.c").read_bytes() == (kws_app.CODES_TEMPLATE / "code_source_push.c").read_bytes()
+    r = subprocess.run(["make", "-C", str(proj), "-j2"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    # The entry point the application calls (the linker drops it until something does).
+    symbols = subprocess.run(["arm-none-eabi-nm", str(proj / "build" / "obj" / "code_source.o")],
+                             capture_output=True, text=True, check=True).stdout
+    assert re.search(r" T code_frames_push$", symbols, re.M) and re.search(r" T code_source_read_frame$", symbols, re.M)
+    assert qemu.check_no_heap(proj / "build" / "fw.elf") == []
+
+
+def test_check_code_model_layouts_and_refusals():
+    def manifest(shape, original, layout):
+        return {"inputs": [{"shape": shape, "layout": layout, "packed_from": {"shape": original}}]}
+
+    assert kws_app.check_code_model(manifest([1, 8, 24], [1, 8, 75, 10], "dense")) == (8, 75, 10, "dense")
+    assert kws_app.check_code_model(manifest([1, 8, 75, 1], [1, 8, 75, 10], "words")) == (8, 75, 10, "words")
+    header = kws_app.codes_settings_header("/* x */\n", kws_app.CodeFrames("local codec"), 8, 80, 10, layout="words")
+    assert "#define KWS_INPUT_DENSE 0\n" in header and "#define KWS_INPUT_ROW_WORDS 80\n" in header
+    assert "#define KWS_INFERENCE_HOP_FRAMES 10\n" in header  # 125 ms at 80 Hz
+    with pytest.raises(LossykwsError, match="not EnCodec code bits"):
+        kws_app.check_code_model(manifest([1, 64, 64, 1], [1, 64, 64, 17], "words"))
+    with pytest.raises(LossykwsError, match=r"is not \[1, 8, 24\]"):
+        kws_app.check_code_model(manifest([1, 8, 75, 1], [1, 8, 75, 10], "dense"))
+    with pytest.raises(LossykwsError, match="one bitpacked input"):
+        kws_app.check_code_model({"inputs": [{"shape": [1, 8, 75, 10]}]})
+
+
+def test_cli_refuses_a_codec_without_firmware(encodec_run, tmp_path):
+    """A run whose codec is neither VQ nor EnCodec (the float tf features) is refused in one line."""
+    import json
+    import shutil
+
+    run_dir = tmp_path / "tf-run"
+    shutil.copytree(encodec_run[0], run_dir)
+    config = json.loads((run_dir / "config.json").read_text())
+    config["codec"] = {"codec": "tf"}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    assert_one_line_error(run("export", run_dir, "--target", "cortex-m", "--out", tmp_path / "p"),
+                          "this run's codec is tf")
+    assert not (tmp_path / "p").exists()
