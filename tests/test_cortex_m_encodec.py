@@ -5,7 +5,9 @@ for mps2-an386 and built, no heap; under QEMU on the codes of the test clips its
 for the full window equal the LCE interpreter's, and on a stream of those codes every inference
 (the ring wrapping around) equals the interpreter on that window; nano33ble builds; a codes file
 of the wrong size or with a code too wide is a one-line error and a non-zero exit."""
+import json
 import re
+import shutil
 import subprocess
 
 import numpy as np
@@ -122,19 +124,25 @@ def test_stream_every_inference_equals_the_interpreter(encodec_run, firmware, te
     assert_scores_match(np.fromfile(tmp_path / "s.bin", dtype=np.float32).reshape(len(ends), -1), reference)
 
 
-def test_instructions_per_inference(firmware, test_codes, tmp_path):
+def test_instructions_per_stage(firmware, test_codes, tmp_path):
     require_tool("cc")
     subprocess.run(["make", "-s", "-C", str(firmware), "plugin"], check=True, capture_output=True)
     codes, _ = test_codes
     stream = write_codes(tmp_path / "two.u16", np.concatenate([codes[0], codes[1]], axis=1))
-    r = qemu_run(firmware, "--count", "network", stream, plugin=firmware / "build" / "insn_count.so")
-    assert r.returncode == 0, r.stderr
-    counts = [int(v) for v in (firmware / "build" / "counts.txt").read_text().split()]
-    # 150 frames: inferences at frames 75, 84, ..., 147; the network has no data-dependent branches
-    # in its binary layers, so each inference costs about the same.
-    assert len(counts) == 9 and min(counts) > 0 and max(counts) - min(counts) < 0.05 * min(counts)
+    counts = {}
+    for stage in ("frame", "input", "network"):
+        r = qemu_run(firmware, "--count", stage, stream, plugin=firmware / "build" / "insn_count.so")
+        assert r.returncode == 0, r.stderr
+        counts[stage] = [int(v) for v in (firmware / "build" / "counts.txt").read_text().split()]
+    # 150 frames, each stored once; inferences at frames 75, 84, ..., 147, each with its input written.
+    assert [len(counts[s]) for s in ("frame", "input", "network")] == [150, 9, 9]
+    # Writing the window is the same work every time; storing a frame too, except in slots whose
+    # codes straddle two ring words; the network nearly so (its float head's arithmetic varies).
+    assert len(set(counts["input"])) == 1 and 0 < min(counts["frame"]) and max(counts["frame"]) < 2 * min(counts["frame"])
+    net = counts["network"]
+    assert max(counts["frame"]) < counts["input"][0] < min(net) and max(net) - min(net) < 0.05 * min(net)
     r = qemu_run(firmware, "--count", "vq", stream)
-    assert r.returncode == 64 and "--count takes network" in r.stderr
+    assert r.returncode == 64 and "--count takes frame, input or network" in r.stderr
 
 
 def test_bad_codes_files_are_one_line_errors(firmware, test_codes, tmp_path):
@@ -170,6 +178,18 @@ def test_nano33ble_builds_with_pushed_frames(encodec_run, tmp_path):
     assert qemu.check_no_heap(proj / "build" / "fw.elf") == []
 
 
+def test_cmake_builds_the_firmware(firmware, tmp_path):
+    require_tool("cmake")
+    copy = tmp_path / "copy"
+    shutil.copytree(firmware, copy, ignore=shutil.ignore_patterns("build"))
+    r = subprocess.run(["cmake", "-S", str(copy), "-B", str(copy / "build-cmake"),
+                        f"-DCMAKE_TOOLCHAIN_FILE={copy / 'cmake' / 'arm-none-eabi.cmake'}"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = subprocess.run(["cmake", "--build", str(copy / "build-cmake"), "-j2"], capture_output=True, text=True)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-2000:]
+    assert qemu.check_no_heap(copy / "build-cmake" / "fw.elf") == []
+
+
 def test_check_code_model_layouts_and_refusals():
     def manifest(shape, original, layout):
         return {"inputs": [{"shape": shape, "layout": layout, "packed_from": {"shape": original}}]}
@@ -189,9 +209,6 @@ def test_check_code_model_layouts_and_refusals():
 
 def test_cli_refuses_a_codec_without_firmware(encodec_run, tmp_path):
     """A run whose codec is neither VQ nor EnCodec (the float tf features) is refused in one line."""
-    import json
-    import shutil
-
     run_dir = tmp_path / "tf-run"
     shutil.copytree(encodec_run[0], run_dir)
     config = json.loads((run_dir / "config.json").read_text())

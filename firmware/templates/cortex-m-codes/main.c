@@ -4,7 +4,7 @@
  * runs elsewhere and its codes arrive here frame by frame). Under QEMU:
  *
  *   qemu-system-arm -M BOARD -nographic -semihosting-config enable=on,target=native \
- *       -kernel build/fw.elf -append "[--trace] [--stack] [--scores FILE] [--count network] CODES"
+ *       -kernel build/fw.elf -append "[--trace] [--stack] [--scores FILE] [--count STAGE] CODES"
  *
  * CODES: little-endian uint16 codes [frames, KWS_CODEBOOKS], any number of frames, read frame by
  * frame (KWS_FRAME_RATE_HZ frames per second of audio). Once KWS_FRAMES frames (1 s) have
@@ -16,8 +16,10 @@
  * --scores FILE: writes the scores the recognizer gets from each inference (float32,
  *    MODEL_NUM_LABELS per inference).
  * --stack: prints "stack N", the stack bytes in use at the deepest point of the whole run.
- * --count network: brackets each inference (the input written beforehand) with
- *    lkws_marker_begin/end, for the instruction counter (qemu_plugin/). Nothing else is counted.
+ * --count STAGE: brackets each call of STAGE (frame: storing one frame in the ring; input: writing
+ *    the window into the model's input; network: one inference, the input written beforehand)
+ *    with lkws_marker_begin/end, for the instruction counter (qemu_plugin/). Nothing else is
+ *    counted; the codec's encoder is not here, so no count includes it.
  * Prints "detected NAME at T ms (score S)" for each command, then
  * "summary frames F inferences N detections D".
  * Exit status: 0; 64 usage, 65 not a usable codes file, 66 unreadable input, 73 unwritable output,
@@ -41,6 +43,8 @@
 #define EXIT_NO_INPUT 66
 #define EXIT_CANT_CREATE 73
 #define MAX_ARGS 16
+
+enum stage { STAGE_NONE, STAGE_FRAME, STAGE_INPUT, STAGE_NETWORK };
 
 /* All working memory is static, sized by the generator: no heap. */
 static uint8_t arena[MODEL_ARENA_BYTES > 0 ? MODEL_ARENA_BYTES : 16] __attribute__((aligned(16)));
@@ -96,7 +100,7 @@ int main(void)
     char *argv[MAX_ARGS];
     const char *codes = NULL;
     const char *scores_path = NULL;
-    int count_network = 0;
+    enum stage counted = STAGE_NONE;
     int trace = 0;
     int stack = 0;
 
@@ -113,12 +117,16 @@ int main(void)
             scores_path = argv[++a];
         } else if (lkws_sh_streq(argv[a], "--count") && a + 1 < argc) {
             a++;
-            if (!lkws_sh_streq(argv[a], "network")) {
+            counted = lkws_sh_streq(argv[a], "frame")     ? STAGE_FRAME
+                      : lkws_sh_streq(argv[a], "input")   ? STAGE_INPUT
+                      : lkws_sh_streq(argv[a], "network") ? STAGE_NETWORK
+                                                          : STAGE_NONE;
+            if (counted == STAGE_NONE) {
                 return lkws_console_fail(EXIT_USAGE,
-                                         "--count takes network (the codec's encoder does not run here), not",
+                                         "--count takes frame, input or network (the codec's encoder does not "
+                                         "run here), not",
                                          argv[a]);
             }
-            count_network = 1;
         } else if (argv[a][0] == '-' && argv[a][1] == '-') {
             return lkws_console_fail(EXIT_USAGE, "unknown option or missing value:", argv[a]);
         } else if (codes == NULL) {
@@ -128,7 +136,8 @@ int main(void)
         }
     }
     if (codes == NULL) {
-        lkws_console_eprint("usage: fw.elf [--trace] [--stack] [--scores FILE] [--count network] CODES\n");
+        lkws_console_eprint("usage: fw.elf [--trace] [--stack] [--scores FILE] [--count frame|input|network] "
+                            "CODES\n");
         return EXIT_USAGE;
     }
 
@@ -151,7 +160,14 @@ int main(void)
     int32_t frames_since_inference = 0;
     int got;
     while ((got = code_source_read_frame(&source, frame)) == 1) {
-        if (code_frame_provider_push(&frames, frame) != 0) {
+        if (counted == STAGE_FRAME) {
+            lkws_marker_begin();
+        }
+        int pushed = code_frame_provider_push(&frames, frame);
+        if (counted == STAGE_FRAME) {
+            lkws_marker_end();
+        }
+        if (pushed != 0) {
             return lkws_console_fail(EXIT_DATA, "codes file: a code does not fit in " KWS_CODE_BITS_TEXT " bits:",
                                      codes);
         }
@@ -162,12 +178,18 @@ int main(void)
         }
         frames_since_inference = 0;
         /* The plan may reuse the input's bytes: write it before every call. */
+        if (counted == STAGE_INPUT) {
+            lkws_marker_begin();
+        }
         code_frame_provider_write_input(&frames, model_input(arena, 0));
-        if (count_network) {
+        if (counted == STAGE_INPUT) {
+            lkws_marker_end();
+        }
+        if (counted == STAGE_NETWORK) {
             lkws_marker_begin();
         }
         int status = model_invoke(arena, NULL, NULL);
-        if (count_network) {
+        if (counted == STAGE_NETWORK) {
             lkws_marker_end();
         }
         if (status != 0) {
