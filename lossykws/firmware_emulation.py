@@ -119,6 +119,9 @@ def read_project(project_dir):
     if target != "cortex-m":
         raise LossykwsError(f"{project_dir}: a {target} project, not a firmware project (make one with "
                             "lossykws export RUN --target cortex-m); --target qemu runs firmware projects")
+    if manifest.get("firmware_input") == "code-frames":
+        raise LossykwsError(f"{project_dir}: an EnCodec firmware fed code frames, not audio; run it with make -C "
+                            f"{project_dir} run WAV=CODES.u16 (uint16 codes [frames, codebooks], see its README.md)")
     try:
         settings = _defines((project_dir / "kws_settings.h").read_text())
         model_settings = (project_dir / "model_settings.h").read_text()

@@ -13,7 +13,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import cache, qemu, training
+from lossykws import audio, cache, qemu, training
 from lossykws.codecs import encodec
 from lossykws.codegen import kws_app
 from lossykws.commands_export import export
@@ -217,3 +217,12 @@ def test_cli_refuses_a_codec_without_firmware(encodec_run, tmp_path):
     assert_one_line_error(run("export", run_dir, "--target", "cortex-m", "--out", tmp_path / "p"),
                           "this run's codec is tf")
     assert not (tmp_path / "p").exists()
+
+
+def test_emulate_refuses_the_code_frame_firmware_in_one_line(firmware, tmp_path):
+    """`lossykws emulate --target qemu` feeds audio: it names what this firmware takes instead."""
+    assert json.loads((firmware / "lossykws.json").read_text())["firmware_input"] == "code-frames"
+    wav = tmp_path / "x.wav"
+    audio.write_wav(wav, np.zeros(16000))
+    assert_one_line_error(run("emulate", firmware, "--target", "qemu", wav), "an EnCodec firmware fed code frames",
+                          "WAV=CODES.u16")

@@ -244,9 +244,11 @@ def code_app_files(manifest, board, codec, stamp, recognizer=None):
     """{relative path: bytes or str} of an EnCodec run's cortex-m project besides the model files:
     the VQ template's shared files (recognizer, responder, console, Makefile, CMake), the
     code-frame template, the board files (without an audio provider), the instruction counter and
-    kws_settings.h."""
+    kws_settings.h. Records manifest["firmware_input"] = "code-frames" (lossykws.json), so that tools
+    driving the audio firmware can tell this one apart."""
     spec = check_board(board)
     books, frames, bits, layout = check_code_model(manifest)
+    manifest["firmware_input"] = "code-frames"
     files = {}
     for root, skip in ((TEMPLATE, _VQ_ONLY), (CODES_TEMPLATE, set(_CODE_SOURCES.values()))):
         for p in sorted(root.rglob("*")):
