@@ -226,3 +226,76 @@ def test_emulate_refuses_the_code_frame_firmware_in_one_line(firmware, tmp_path)
     audio.write_wav(wav, np.zeros(16000))
     assert_one_line_error(run("emulate", firmware, "--target", "qemu", wav), "an EnCodec firmware fed code frames",
                           "WAV=CODES.u16")
+
+
+DRIVER = r"""
+#include <stdio.h>
+#include "code_frame_provider.h"
+static code_frame_provider cp;
+static int32_t input[KWS_CODEBOOKS * KWS_INPUT_ROW_WORDS];
+int main(int argc, char **argv)
+{
+    FILE *in = fopen(argv[1], "rb"), *out = fopen(argv[2], "wb");
+    uint16_t frame[KWS_CODEBOOKS], newest[KWS_CODEBOOKS];
+    (void)argc;
+    code_frame_provider_reset(&cp);
+    while (fread(frame, sizeof frame, 1, in) == 1) {
+        if (code_frame_provider_push(&cp, frame) != 0) {
+            return 2;
+        }
+        code_frame_provider_frame(&cp, 0, newest);
+        for (int b = 0; b < KWS_CODEBOOKS; b++) {
+            if (newest[b] != frame[b]) {
+                return 3;
+            }
+        }
+        if (code_frame_provider_window_ready(&cp)) {
+            code_frame_provider_write_input(&cp, input);
+            fwrite(input, sizeof input, 1, out);
+        }
+    }
+#if KWS_CODE_BITS < 16
+    int32_t before = cp.frames;
+    frame[0] = (uint16_t)(1u << KWS_CODE_BITS); /* too wide: refused, nothing stored */
+    if (code_frame_provider_push(&cp, frame) != -1 || cp.frames != before) {
+        return 4;
+    }
+#endif
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("books,frames,bits,dense", [(8, 75, 10, 1), (8, 75, 10, 0), (3, 7, 16, 1), (2, 11, 3, 1)])
+def test_ring_writes_each_window_as_lce_packs_it(tmp_path, books, frames, bits, dense):
+    """The provider alone, built for the host: after every frame once the window is full, the
+    model's input equals numpy's packing of the last `frames` frames (dense bit rows, or one word
+    per code: the LCE word of a code's +-1 bits is the code itself), the ring wrapping around and
+    codes straddling ring words."""
+    require_tool("cc")
+    header = kws_app.codes_settings_header("/* test */\n", kws_app.CodeFrames("test"), books, frames, bits,
+                                           layout="dense" if dense else "words")
+    (tmp_path / "kws_settings.h").write_text(header)
+    (tmp_path / "driver.c").write_text(DRIVER)
+    exe = tmp_path / "driver"
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", f"-I{tmp_path}",
+                    f"-I{kws_app.CODES_TEMPLATE}", str(kws_app.CODES_TEMPLATE / "code_frame_provider.c"),
+                    str(tmp_path / "driver.c"), "-o", str(exe)], check=True, capture_output=True)
+    codes = np.random.default_rng(bits).integers(0, 1 << bits, size=(books, 3 * frames + 5))
+    write_codes(tmp_path / "codes.u16", codes)
+    r = subprocess.run([str(exe), str(tmp_path / "codes.u16"), str(tmp_path / "inputs.bin")])
+    assert r.returncode == 0
+    row_words = (frames * bits + 31) // 32 if dense else frames
+    got = np.fromfile(tmp_path / "inputs.bin", dtype="<u4").reshape(-1, books, row_words)
+    ends = range(frames, codes.shape[1] + 1)
+    assert len(got) == len(ends)
+    for window, end in zip(got, ends):
+        last = codes[:, end - frames:end]
+        if dense:
+            set_bits = encodec.codes_to_bits(last, bits).reshape(books, -1) < 0  # frame x's bit j at x*bits + j
+            padded = np.zeros((books, row_words * 32), dtype=np.uint8)
+            padded[:, :frames * bits] = set_bits
+            expected = np.packbits(padded.reshape(books, row_words, 32), axis=-1, bitorder="little").view("<u4")
+            assert np.array_equal(window, expected.reshape(books, row_words)), end
+        else:
+            assert np.array_equal(window, last), end

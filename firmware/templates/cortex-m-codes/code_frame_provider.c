@@ -34,11 +34,13 @@ void code_frame_provider_reset(code_frame_provider *cp)
 
 int code_frame_provider_push(code_frame_provider *cp, const uint16_t *frame)
 {
+#if KWS_CODE_BITS < 16 /* 16-bit codes: every uint16 fits */
     for (int32_t b = 0; b < KWS_CODEBOOKS; b++) {
         if (frame[b] > CODE_MASK) {
             return -1;
         }
     }
+#endif
     const uint32_t bit = (uint32_t)cp->next_slot * KWS_CODE_BITS;
     for (int32_t b = 0; b < KWS_CODEBOOKS; b++) {
         uint32_t *words = cp->ring[b];
