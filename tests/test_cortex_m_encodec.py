@@ -23,17 +23,19 @@ from lossykws.errors import LossykwsError
 from cli_run import assert_one_line_error, run
 from conftest import require_tool
 from encodec_standin import make_standin_checkpoint
-from tiny_corpus import tiny_corpus  # noqa: F401  (fixture)
+from tiny_corpus import make_corpus
 
 BOARD = "mps2-an386"
 
 
 @pytest.fixture(scope="module")
-def encodec_run(tiny_corpus, tmp_path_factory):  # noqa: F811
-    """A tiny encodec-bnn run (8-8-16-8, one epoch) on the stand-in codec's codes, and its cache."""
+def encodec_run(tmp_path_factory):
+    """A tiny encodec-bnn run (8-8-16-8, one epoch) on the stand-in codec's codes of a tiny corpus
+    (one clip per word and speaker: EnCodec's encoder is most of this module's time), and its cache."""
     d = tmp_path_factory.mktemp("encodec-run")
+    corpus = make_corpus(d / "corpus", per_speaker=1)
     checkpoint = make_standin_checkpoint(d / "ckpt")
-    cache.encode_corpus([tiny_corpus], "encodec", d / "cache", "words8", encodec_checkpoint=checkpoint,
+    cache.encode_corpus([corpus], "encodec", d / "cache", "words8", encodec_checkpoint=checkpoint,
                         bandwidth=6, progress=False)
     training.train_run(d / "cache", d / "run", model_name="encodec-bnn", epochs=1, batch_size=8,
                        channels=(8, 8, 16, 8), augment_copies=0, progress=False)
