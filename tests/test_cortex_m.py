@@ -132,6 +132,25 @@ def test_codes_equal_python_on_a_stream(firmware, tiny_run, recordings, tmp_path
     assert 0 < int(re.search(r"^stack (\d+)", out, re.M)[1]) < 2048
 
 
+def test_raw_pcm_recording_streams_like_its_wav(firmware, recordings, tmp_path):
+    """A headerless .pcm (16 kHz mono s16le) gives the same codes and output as the same WAV; a
+    .raw with half a sample is refused in one line (exit 65)."""
+    proj, board = firmware
+    _, stream = recordings
+    raw = tmp_path / "stream.pcm"
+    raw.write_bytes(pcm(stream).tobytes())
+    out_wav = run_firmware(proj, board, "--codes", tmp_path / "a.bin", stream)
+    out_raw = run_firmware(proj, board, "--codes", tmp_path / "b.bin", raw)
+    assert (tmp_path / "a.bin").read_bytes() == (tmp_path / "b.bin").read_bytes()
+    assert out_wav == out_raw and "summary" in out_raw
+    odd = tmp_path / "odd.raw"
+    odd.write_bytes(raw.read_bytes()[:-1])
+    r = subprocess.run(["qemu-system-arm", "-M", board, "-nographic", "-semihosting-config",
+                        "enable=on,target=native", "-kernel", str(proj / "build" / "fw.elf"), "-append", str(odd)],
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert r.returncode == 65 and "whole 16-bit samples" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 def test_labels_of_clips_equal_the_interpreter_and_the_host_build(firmware, tiny_run, recordings, host_program,
                                                                    tmp_path):
     proj, board = firmware

@@ -35,6 +35,20 @@ static int skip(int handle, uint32_t bytes)
     return 0;
 }
 
+/* A name ending in ".pcm" or ".raw": headerless 16 kHz mono 16-bit little-endian samples. */
+static int is_raw_pcm(const char *path)
+{
+    size_t n = 0;
+    while (path[n] != '\0') {
+        n++;
+    }
+    if (n < 4 || path[n - 4] != '.') {
+        return 0;
+    }
+    const char *ext = path + n - 3;
+    return (ext[0] == 'p' && ext[1] == 'c' && ext[2] == 'm') || (ext[0] == 'r' && ext[1] == 'a' && ext[2] == 'w');
+}
+
 static int refuse(audio_provider *ap, const char **why, const char *reason)
 {
     audio_provider_close(ap);
@@ -55,6 +69,13 @@ int audio_provider_open(audio_provider *ap, const char *path, const char **why)
         return -1;
     }
     long length = lkws_sh_flen(ap->handle);
+    if (is_raw_pcm(path)) {
+        if (length < 0 || (length & 1L) != 0) {
+            return refuse(ap, why, "a raw PCM recording must hold whole 16-bit samples");
+        }
+        ap->data_left = (uint32_t)length;
+        return 0;
+    }
     if (lkws_sh_read(ap->handle, header, 12) != 0 || !same4(header, "RIFF") || !same4(header + 8, "WAVE")) {
         return refuse(ap, why, "not a RIFF/WAVE file");
     }

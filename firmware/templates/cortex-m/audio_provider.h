@@ -1,6 +1,7 @@
 /* Audio provider: 16 kHz mono 16-bit PCM in hops of LKWS_FE_HOP samples.
  *
- * Each board gives audio_provider.c. On the semihosting boards (QEMU) it reads a WAV file of any
+ * Each board gives audio_provider.c. On the semihosting boards (QEMU) it reads a WAV file, or raw
+ * PCM (a name ending in .pcm or .raw: 16 kHz mono 16-bit little-endian, no header), of any
  * length from the host, one hop at a time (no buffer of the whole recording); a final partial hop
  * is dropped. On a board with a microphone (nano33ble: target's audio_provider_pdm.c) the
  * recording is the microphone, named "mic", and it never ends. */
@@ -18,8 +19,9 @@ typedef struct audio_provider {
     uint32_t dropped_hops; /* microphone: hops lost because the application fell behind */
 } audio_provider;
 
-/* Opens the recording: a RIFF/WAVE file (PCM, 1 channel, 16000 Hz, 16 bits), or "mic" on a
- * microphone board. Returns 0; -1 when it cannot be opened, -2 when it is not such a WAV file;
+/* Opens the recording: a RIFF/WAVE file (PCM, 1 channel, 16000 Hz, 16 bits), raw PCM of that
+ * format (*.pcm, *.raw), or "mic" on a microphone board. Returns 0; -1 when it cannot be opened,
+ * -2 when it is not such a recording;
  * *why then holds a one-line reason. */
 int audio_provider_open(audio_provider *ap, const char *path, const char **why);
 

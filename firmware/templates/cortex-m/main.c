@@ -6,7 +6,8 @@
  *       -kernel build/fw.elf \
  *       -append "[--trace] [--stack] [--codes FILE] [--scores FILE] [--count STAGE] WAV"
  *
- * WAV: 16 kHz mono 16-bit PCM, any length, read hop by hop (125 samples, 7.8125 ms).
+ * WAV: 16 kHz mono 16-bit PCM, any length (or headerless raw PCM named *.pcm or *.raw), read hop
+ *    by hop (125 samples, 7.8125 ms).
  * Every KWS_VQ_BLOCK_T hops give a row of codes; once KWS_CODE_ROWS rows (1 s) have arrived, the
  * model runs on the last 1 s every KWS_INFERENCE_HOP_ROWS rows, and the recognizer decides.
  * --trace: prints "inference T K NAME" for each inference (T: ms of audio at the window's end,
