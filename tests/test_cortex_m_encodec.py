@@ -92,7 +92,7 @@ def test_project_takes_code_frames_and_links_no_heap(firmware):
         assert f"#define {define}\n" in settings
     # No audio path: the encoder is not on the device. The shared application files are the VQ template's.
     assert not any((firmware / f).exists() for f in ("audio_provider.c", "feature_provider.c", "kws_codebook.c"))
-    for name in ("command_recognizer.c", "command_responder.c", "console.c", "console.h", "Makefile"):
+    for name in ("command_recognizer.c", "command_responder.c", "console.c", "console.h", "model_output.c", "Makefile"):
         assert (firmware / name).read_bytes() == (kws_app.TEMPLATE / name).read_bytes()
     assert "code_frames_push" in (firmware / "code_source.c").read_text()
     assert qemu.check_no_heap(firmware / "build" / "fw.elf") == []

@@ -35,6 +35,7 @@
 #include "console.h"
 #include "kws_settings.h"
 #include "model.h"
+#include "model_output.h"
 #include "model_settings.h"
 #include "semihost.h"
 
@@ -54,46 +55,6 @@ static code_source source;
 static uint16_t frame[KWS_CODEBOOKS];
 static float scores[MODEL_NUM_LABELS];
 static char command_line[1024];
-
-static const char *const labels[MODEL_NUM_LABELS] = MODEL_LABELS;
-
-/* Output 0 as probabilities: float32 as it is, int8 dequantized. */
-static void read_scores(void)
-{
-    const MODEL_OUTPUT_0_CTYPE *out = model_output(arena, 0);
-    for (int32_t k = 0; k < MODEL_NUM_LABELS; k++) {
-#if defined(MODEL_OUTPUT_0_TYPE_INT8)
-        scores[k] = ((float)out[k] - (float)MODEL_OUTPUT_0_ZERO_POINT) * MODEL_OUTPUT_0_SCALE;
-#else
-        scores[k] = (float)out[k];
-#endif
-    }
-}
-
-static void print_inference(int32_t time_ms)
-{
-    char digits[12];
-    int32_t best = 0;
-    for (int32_t k = 1; k < MODEL_NUM_LABELS; k++) {
-        if (scores[k] > scores[best]) {
-            best = k;
-        }
-    }
-    lkws_console_print("inference ");
-    lkws_console_print(lkws_sh_itoa((long)time_ms, digits));
-    lkws_console_print(" ");
-    lkws_console_print(lkws_sh_itoa((long)best, digits));
-    lkws_console_print(" ");
-    lkws_console_print(labels[best]);
-    lkws_console_print("\n");
-}
-
-static void print_count(const char *name, long value)
-{
-    char digits[12];
-    lkws_console_print(name);
-    lkws_console_print(lkws_sh_itoa(value, digits));
-}
 
 int main(void)
 {
@@ -197,9 +158,9 @@ int main(void)
         }
         inferences++;
         int32_t time_ms = (int32_t)((int64_t)frames.frames * 1000 / KWS_FRAME_RATE_HZ);
-        read_scores();
+        model_output_scores(arena, scores);
         if (trace) {
-            print_inference(time_ms);
+            model_output_print_inference(scores, time_ms);
         }
         if (scores_handle >= 0 && lkws_sh_write(scores_handle, scores, sizeof scores) != 0) {
             return lkws_console_fail(EXIT_CANT_CREATE, "cannot write", scores_path);
@@ -218,12 +179,12 @@ int main(void)
     if (scores_handle >= 0) {
         (void)lkws_sh_close(scores_handle);
     }
-    print_count("summary frames ", (long)frames.frames);
-    print_count(" inferences ", inferences);
-    print_count(" detections ", detections);
+    model_output_print_count("summary frames ", (long)frames.frames);
+    model_output_print_count(" inferences ", inferences);
+    model_output_print_count(" detections ", detections);
     lkws_console_print("\n");
     if (stack) {
-        print_count("stack ", (long)lkws_stack_peak());
+        model_output_print_count("stack ", (long)lkws_stack_peak());
         lkws_console_print("\n");
     }
     return 0;
