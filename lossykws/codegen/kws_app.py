@@ -97,13 +97,18 @@ def settings_header(stamp, codebook, rows, cols, recognizer=None, layout="words"
              f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
              f"#define KWS_INPUT_ROW_WORDS {(cols * codebook.bits + 31) // 32 if layout == 'dense' else cols}",
              "", "/* The recognizer (override with -D...). */"]
+    return "\n".join(lines + _recognizer_lines(rec, capacity))
+
+
+def _recognizer_lines(rec, capacity):
+    """The recognizer's settings, each an #ifndef default, and the end of kws_settings.h."""
+    lines = []
     for name, value in rec.items():
         text = f"{value}f" if isinstance(value, float) else str(value)
         lines += [f"#ifndef {name}", f"#define {name} {text}", "#endif"]
-    lines += ["/* Results the averaging window can hold (from the defaults above; when full, the oldest",
-              " * result leaves early). */", "#ifndef KWS_AVERAGE_CAPACITY",
-              f"#define KWS_AVERAGE_CAPACITY {capacity}", "#endif", "", "#endif", ""]
-    return "\n".join(lines)
+    return lines + ["/* Results the averaging window can hold (from the defaults above; when full, the oldest",
+                    " * result leaves early). */", "#ifndef KWS_AVERAGE_CAPACITY",
+                    f"#define KWS_AVERAGE_CAPACITY {capacity}", "#endif", "", "#endif", ""]
 
 
 def codebook_files(stamp, codebook):
@@ -231,13 +236,7 @@ def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, la
              f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
              f"#define KWS_INPUT_ROW_WORDS {row_words if layout == 'dense' else frames}",
              "", "/* The recognizer (override with -D...); the model runs every KWS_INFERENCE_HOP_FRAMES frames. */"]
-    for name, value in rec.items():
-        text = f"{value}f" if isinstance(value, float) else str(value)
-        lines += [f"#ifndef {name}", f"#define {name} {text}", "#endif"]
-    lines += ["/* Results the averaging window can hold (from the defaults above; when full, the oldest",
-              " * result leaves early). */", "#ifndef KWS_AVERAGE_CAPACITY",
-              f"#define KWS_AVERAGE_CAPACITY {capacity}", "#endif", "", "#endif", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + _recognizer_lines(rec, capacity))
 
 
 def code_app_files(manifest, board, codec, stamp, recognizer=None):
