@@ -35,6 +35,8 @@ _PROJECT_FILES = {
     "target/semihost.c": BOARD_DIR / "semihost.c",
     "target/probe.c": BOARD_DIR / "probe.c",
     "target/probe.h": BOARD_DIR / "probe.h",
+    "target/crt.c": BOARD_DIR / "crt.c",
+    "target/crt.h": BOARD_DIR / "crt.h",
     "target/semihost.h": BOARD_DIR / "semihost.h",
     "target/board.h": BOARD_DIR / "board.h",
     "target/board.mk": BOARD_DIR / "board.mk",

@@ -133,7 +133,7 @@ def board_files(board):
     spec = check_board(board)
     board_dir = FIRMWARE / "targets" / board
     files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk",
-                                                                             "probe.c", "probe.h")}
+                                                                             "probe.c", "probe.h", "crt.c", "crt.h")}
     own = ["board.mk", f"{board}.ld", "README.md"]
     if spec["io"] == "semihosting":
         files.update({f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("startup.c", "board.h")})

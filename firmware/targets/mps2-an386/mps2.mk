@@ -10,12 +10,12 @@ SIZE := $(CROSS)size
 # -ffp-contract=off: no fused multiply-add, so float results match the host build bit for bit.
 BOARD_CFLAGS := $(ARCH_FLAGS) -O2 -ffp-contract=off -std=c99 -Wall -Wextra -Werror \
 	-ffunction-sections -fdata-sections -I$(BOARD_DIR)
-# No crt0 and no syscalls: startup.c boots, semihost.c does the I/O. newlib-nano is linked only
+# No crt0 and no syscalls: crt.c and startup.c boot, semihost.c does the I/O. newlib-nano is linked only
 # for what the code calls (memcpy, memset, libm); `make check-heap` proves malloc stays out.
 BOARD_LDFLAGS := $(ARCH_FLAGS) -nostartfiles --specs=nano.specs -T $(BOARD_LDSCRIPT) \
 	-Wl,--gc-sections -Wl,--no-warn-rwx-segments
 BOARD_LDLIBS := -lm
-BOARD_SRCS := $(BOARD_DIR)/startup.c $(BOARD_DIR)/semihost.c $(BOARD_DIR)/probe.c
+BOARD_SRCS := $(BOARD_DIR)/startup.c $(BOARD_DIR)/semihost.c $(BOARD_DIR)/probe.c $(BOARD_DIR)/crt.c
 
 QEMU ?= qemu-system-arm
 QEMU_FLAGS := -M $(QEMU_MACHINE) -nographic -semihosting-config enable=on,target=native

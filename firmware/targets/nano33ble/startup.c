@@ -1,26 +1,21 @@
-/* Startup for the nano33ble (nRF52840, Cortex-M4F at 64 MHz): vector table, reset handler, clock,
- * fault handler, markers.
+/* Startup for the nano33ble (nRF52840, Cortex-M4F at 64 MHz): vector table, lkws_start, clock,
+ * fault handler.
  *
- * The reset handler turns the FPU on before any C runs (compiled with -mfloat-abi=hard, any C
- * function may push or use s-registers), sets up .data and .bss, starts the 32 MHz crystal
- * oscillator (HFXO) as the source of HFCLK, so that the PDM clock (and so the 16 kHz sample rate)
+ * crt.c's reset handler turns the FPU on before any C runs; lkws_start sets up .data and .bss
+ * (lkws_crt_init), starts the 32 MHz crystal oscillator (HFXO) as the source of HFCLK, so that the PDM clock (and so the 16 kHz sample rate)
  * and the UART's baud rate are crystal-accurate rather than the RC oscillator's, and calls main.
  * The CPU runs at 64 MHz from reset; nothing else needs configuring. There is no host to return
  * to: when main returns, the core sleeps. */
 #include <stdint.h>
 
 #include "board.h"
+#include "crt.h"
 #include "console.h"
 #include "nrf52840.h"
 #include "semihost.h"
 
 /* From the linker script. */
-extern uint32_t __stack_top, __stack_bottom;
-extern uint32_t __data_load, __data_start, __data_end;
-extern uint32_t __bss_start, __bss_end;
-
-void Reset_Handler(void);
-void lkws_start(void);
+extern uint32_t __stack_top;
 static void fault_handler(void);
 static void unexpected_interrupt(void);
 
@@ -53,20 +48,6 @@ __attribute__((section(".vectors"), used)) static const vector_t vector_table[16
 #undef U
 typedef char pdm_is_interrupt_29[PDM_IRQN == 29u ? 1 : -1]; /* the table above puts it there */
 
-/* Naked: no prologue, so nothing touches the FPU before CPACR grants CP10 and CP11. */
-__attribute__((naked, noreturn)) void Reset_Handler(void)
-{
-    __asm__ volatile(
-        "ldr r0, =0xE000ED88\n" /* SCB->CPACR */
-        "ldr r1, [r0]\n"
-        "orr r1, r1, #(0xF << 20)\n"
-        "str r1, [r0]\n"
-        "dsb\n"
-        "isb\n"
-        "b lkws_start\n"
-        ".ltorg\n");
-}
-
 static void park(void)
 {
     for (;;) {
@@ -82,17 +63,10 @@ static void start_crystal(void)
     }
 }
 
-/* Volatile accesses: keeps GCC from turning the loops into memcpy/memset calls. */
+/* After crt.c's Reset_Handler has turned the FPU on. */
 __attribute__((noreturn, used)) void lkws_start(void)
 {
-    volatile uint32_t *dst = &__data_start;
-    const volatile uint32_t *src = &__data_load;
-    while (dst < &__data_end) {
-        *dst++ = *src++;
-    }
-    for (dst = &__bss_start; dst < &__bss_end; dst++) {
-        *dst = 0;
-    }
+    lkws_crt_init();
     start_crystal();
     (void)main();
     park();
