@@ -7,10 +7,10 @@
 - `vq-bnn`: BNN on the VQ bit planes [64, 64, 4] holding +-1 (bit set -> -1). Every convolution is
   binary. The first one has an input quantizer (LCE emits LceQuantize of the model input, then
   LceBconv2d); every binary convolution but the last is followed by batch norm and feeds a binary
-  one (or a binary max pool), and uses VALID or SAME with pad_values=1.0, so LCE writes bitpacked
-  INT32 output between them. Sized for a Cortex-M4: the first convolution takes non-overlapping
-  4x4 patches (stride 4), the others are 3x3 on 8x8 and 4x4 maps; the last one writes float (batch
-  norm folded into LCE's multiplier and bias) into a small flatten + Dense head.
+  one, and uses VALID or SAME with pad_values=1.0, so LCE writes bitpacked INT32 output between
+  them. Sized for a Cortex-M4: the first convolution takes non-overlapping 4x4 patches (stride 4),
+  the others are 3x3 on 16x16 and 8x8 maps; the last one writes float into a max over time and a
+  small Dense head.
 - `encodec-bnn`: BNN on the EnCodec bits [codebooks, frames, bits]: the first binary convolution
   spans every codebook (VALID, kernel [codebooks, 3]); the rest are 1-D over frames.
 - `ds-cnn`: MLPerf Tiny's int8 keyword-spotting DS-CNN on the 128x128 log-STFT, pooled in the
@@ -59,19 +59,22 @@ def _bn(x, name=None):
     return tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3, scale=True, name=name)(x)
 
 
-def vq_bnn(input_shape=(64, 64, 4), classes=8, channels=(16, 32, 32, 32), fake_quant=None):
+def vq_bnn(input_shape=(64, 64, 4), classes=8, channels=(16, 32, 16, 16), fake_quant=None):
     """BNN on +-1 VQ bit planes; `channels` are the four binary convolutions' widths.
 
     The first binary convolution takes non-overlapping 4x4 patches of codes (stride 4: a 16x16
-    map): on a Cortex-M the binary convolutions cost about 150 instructions per output value (more
-    with more input words), so the first layer's output size decides the budget. The others are
-    3x3 on 8x8 and 4x4 maps. Binary word operations (XNOR-popcount of 32-bit words) with the
-    default widths: 8,192 + 18,432 + 4,608 + 4,608 = 35,840 when the first convolution reads the
-    4-bit codes densely (bconv2d_dense.c, the cortex-m target's input: 2 words per 4x4 patch), or
-    65,536 for it with LCE's one word per pixel. Measured on Cortex-M4F in QEMU (exact counts,
-    words8 seed 0): 0.72M instructions per inference for the network, 0.22M of them in the dense
-    first convolution (0.96M and 0.45M with the word-per-pixel input; with that input 8-16-32-32
-    took 0.63M, 32-64-64-64 2.2M).
+    map), the second is 3x3 stride 2 (8x8), and the last two are 3x3 on that 8x8 map: rows are
+    time (8 x 125 ms), columns frequency (8 bands). The last one writes float (batch norm folded
+    into LCE's multiplier and bias); a max over time (MaxPool2D over all 8 rows) leaves one value
+    per band and channel, so the head is a Dense layer on 8 x 16 values that sees where in
+    frequency a feature fired, not when. On words8 that head lifted test accuracy by about 10
+    points over a flatten of a 4x4 map (docs/accuracy.md): with 1,874 training clips, a head that
+    must learn every position of the word in the window overfits.
+
+    On a Cortex-M the binary convolutions cost about 50-150 instructions per output value, so the
+    output sizes decide the budget: measured on Cortex-M4F in QEMU (exact counts, dense first
+    layer), about 0.88M instructions per inference for the network (the first convolution 0.22M).
+    Binary word operations with LCE's one word per pixel: 65,536 + 18,432 + 9,216 + 9,216.
     """
     tf = import_tensorflow()
     c1, c2, c3, c4 = channels
@@ -80,12 +83,11 @@ def vq_bnn(input_shape=(64, 64, 4), classes=8, channels=(16, 32, 32, 32), fake_q
     x = _bn(x, "bn1")
     x = _bconv(x, c2, 3, strides=2, name="bconv2")                               # 8x8
     x = _bn(x, "bn2")
-    x = tf.keras.layers.MaxPool2D(2, name="bpool2")(x)                           # 4x4
     x = _bconv(x, c3, 3, name="bconv3")
     x = _bn(x, "bn3")
     x = _bconv(x, c4, 3, name="bconv4")                                          # last: float output
     x = _bn(x, "bn4")
-    return _head(inp, x, classes, fake_quant, "vq-bnn")
+    return _head(inp, x, classes, fake_quant, "vq-bnn", time_axis=1)
 
 
 def encodec_bnn(input_shape=(8, 75, 10), classes=8, channels=(64, 64, 128, 64), fake_quant=None):
@@ -108,13 +110,18 @@ def encodec_bnn(input_shape=(8, 75, 10), classes=8, channels=(64, 64, 128, 64), 
     return _head(inp, x, classes, fake_quant, "encodec-bnn")
 
 
-def _head(inp, x, classes, fake_quant, name):
-    """Flatten the last binary convolution's float output into one Dense layer, then softmax.
+def _head(inp, x, classes, fake_quant, name, time_axis=None):
+    """The last binary convolution's float output -> one Dense layer -> softmax.
 
-    A global-average-pooling head collapsed in the prototype (PLATFORM.md); a flatten of a small
-    final map keeps position and stays small (4x4x32 -> 8: 4,096 weights)."""
+    time_axis (1: rows, 2: columns): first a max over the whole map along time (MaxPool2D,
+    MAX_POOL_2D in the flatbuffer), then flatten what is left (frequency or nothing, x channels):
+    the head sees what fired, not when. Without it, flatten the whole map. A global-average-pooling
+    head collapsed in the prototype (PLATFORM.md)."""
     tf = import_tensorflow()
     x = _tap(x, "features", fake_quant)
+    if time_axis:
+        pool = (int(x.shape[1]), 1) if time_axis == 1 else (1, int(x.shape[2]))
+        x = tf.keras.layers.MaxPool2D(pool, name="time_max")(x)
     x = tf.keras.layers.Flatten(name="flatten")(x)
     x = tf.keras.layers.Dense(classes, name="logits")(x)
     x = _tap(x, "logits", fake_quant)
