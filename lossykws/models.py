@@ -59,6 +59,17 @@ def _bn(x, name=None):
     return tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3, scale=True, name=name)(x)
 
 
+def _dropout(x, rate, name):
+    """Dropout that resumes exactly from a checkpoint (lossykws.dropout); identity at inference. Its
+    mask seed comes from Python's generator, which training seeds with the run's seed before it
+    builds the model (also on resume)."""
+    import random
+
+    from .dropout import SeededDropout
+
+    return SeededDropout(rate, seed=random.getrandbits(31), name=name)(x)
+
+
 def vq_bnn(input_shape=(64, 64, 4), classes=8, channels=(16, 32, 16, 16), fake_quant=None):
     """BNN on +-1 VQ bit planes; `channels` are the four binary convolutions' widths.
 
@@ -87,7 +98,7 @@ def vq_bnn(input_shape=(64, 64, 4), classes=8, channels=(16, 32, 16, 16), fake_q
     x = _bn(x, "bn3")
     x = _bconv(x, c4, 3, name="bconv4")                                          # last: float output
     x = _bn(x, "bn4")
-    return _head(inp, x, classes, fake_quant, "vq-bnn", time_max=True)
+    return _head(inp, x, classes, fake_quant, "vq-bnn", time_max=True, dropout=0.3)
 
 
 def encodec_bnn(input_shape=(8, 75, 10), classes=8, channels=(64, 64, 128, 64), fake_quant=None):
@@ -110,18 +121,21 @@ def encodec_bnn(input_shape=(8, 75, 10), classes=8, channels=(64, 64, 128, 64), 
     return _head(inp, x, classes, fake_quant, "encodec-bnn")
 
 
-def _head(inp, x, classes, fake_quant, name, time_max=False):
+def _head(inp, x, classes, fake_quant, name, time_max=False, dropout=0.0):
     """The last binary convolution's float output -> one Dense layer -> softmax.
 
     time_max: first a max over the map's rows, which are time (MaxPool2D, MAX_POOL_2D in the
     flatbuffer), then flatten what is left (frequency x channels): the head sees what fired, not
-    when. Without it, flatten the whole map. A global-average-pooling head collapsed in the
+    when. Without it, flatten the whole map. dropout: rate of a dropout layer before the Dense one
+    (training only; the flatbuffer has none). A global-average-pooling head collapsed in the
     prototype (PLATFORM.md)."""
     tf = import_tensorflow()
     x = _tap(x, "features", fake_quant)
     if time_max:
         x = tf.keras.layers.MaxPool2D((int(x.shape[1]), 1), name="time_max")(x)
     x = tf.keras.layers.Flatten(name="flatten")(x)
+    if dropout:
+        x = _dropout(x, dropout, "dropout")
     x = tf.keras.layers.Dense(classes, name="logits")(x)
     x = _tap(x, "logits", fake_quant)
     out = tf.keras.layers.Softmax(name="scores")(x)
@@ -143,7 +157,7 @@ def tf_cnn(input_shape=(128, 128, 1), classes=8, channels=(16, 32, 64, 128), fak
         x = _tap(x, f"block{i + 1}", fake_quant)
     x = L.GlobalAveragePooling2D(name="gap")(x)
     x = _tap(x, "pooled", fake_quant)
-    x = L.Dropout(0.2, name="dropout")(x)
+    x = _dropout(x, 0.2, "dropout")
     x = L.Dense(classes, name="logits")(x)
     x = _tap(x, "logits", fake_quant)
     out = L.Softmax(name="scores")(x)

@@ -12,7 +12,8 @@ RUN_DIR.partial, which `resume` continues.
 
 Determinism: op determinism is on; the data order of epoch e is a permutation drawn from
 numpy's generator seeded with (seed, e), the initial weights from tf's seed `seed`, and nothing else is
-random during training (no dropout), so a resumed run reaches the same weights bit for bit.
+random during training (dropout draws its masks from (layer seed, step), a counter the checkpoint
+holds: lossykws.dropout), so a resumed run reaches the same weights bit for bit.
 
 Augmentation happens on audio, before encoding (lossykws.augment): the training split's clips are
 augmented `augment_copies` times (time shift, gain, background noise; seeded by (seed, copy,
@@ -47,7 +48,7 @@ KERAS_MODEL, TFLITE = "model.keras", "model.tflite"
 CKPT_DIR, BEST_WEIGHTS = "checkpoint", "best.weights.h5"
 DEFAULT_EPOCHS = {"tf-cnn": 30, "vq-bnn": 60, "encodec-bnn": 60, "ds-cnn": 30}
 DEFAULT_LR = {"tf-cnn": 3e-3, "vq-bnn": 1e-2, "encodec-bnn": 1e-2, "ds-cnn": 3e-3}
-DEFAULT_AUGMENT = {"tf": 2, "vq": 2, "encodec": 0}
+DEFAULT_AUGMENT = {"tf": 2, "vq": 4, "encodec": 0}
 STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
@@ -561,6 +562,8 @@ def load_run(run_dir):
             raise LossykwsError(f"{run_dir}: incomplete run (no {name})")
     tf = _tf()
     import larq  # noqa: F401  (registers the quantized layers for loading)
+
+    from . import dropout  # noqa: F401  (registers SeededDropout for loading)
 
     model = tf.keras.models.load_model(str(run_dir / KERAS_MODEL), compile=False)
     return config, model, (run_dir / TFLITE).read_bytes()
