@@ -142,7 +142,7 @@ def _listen():
 @click.option("--cache", "cache_dir", type=_existing_dir, default=None,
               help="Feature cache for DATA_DIRs [OUT's parent/.lossykws-cache/FEATURES-TASK-FINGERPRINT].")
 @click.option("--augment", type=click.IntRange(0, 16), default=None,
-              help="Augmented copies of the training audio, encoded with the codec [tf, vq: 2; encodec: 0].")
+              help="Augmented copies of the training audio, encoded with the codec [tf: 2, vq: 4, encodec: 0].")
 @click.option("--train-extra", "train_extra", multiple=True, type=_existing_dir,
               help="A corpus (e.g. from `lossykws data synth`) whose clips join the training set only, "
                    "every split of it; validation and test stay DATA_DIR's. Repeatable.")

@@ -111,3 +111,20 @@ def test_features_must_match_the_model():
         models.check_features("tf-cnn", "vq")
     with pytest.raises(LossykwsError, match="unknown model"):
         models.check_features("resnet", "vq")
+
+
+def test_seeded_dropout_masks_follow_its_step_counter():
+    from lossykws.dropout import SeededDropout
+
+    x = np.ones((4, 64), np.float32)
+    layer = SeededDropout(0.5, seed=3)
+    a, b = (np.asarray(layer(x, training=True)) for _ in range(2))
+    assert set(np.unique(a)) <= {0.0, 2.0} and 0.3 < (a == 0).mean() < 0.7   # inverted dropout
+    assert not np.array_equal(a, b) and int(layer.draws.numpy()) == 2
+    np.testing.assert_array_equal(layer(x, training=False), x)                # identity at inference
+    again = SeededDropout(0.5, seed=3)
+    again.build(x.shape)
+    again.draws.assign(1)                                                      # a restored counter...
+    np.testing.assert_array_equal(again(x, training=True), b)                  # ...draws the next mask
+    with pytest.raises(ValueError, match="rate"):
+        SeededDropout(1.0)
