@@ -140,8 +140,15 @@ def encoder_of(codec_dir, codec_spec):
     return codec.encode
 
 
-def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64):
-    """`copies` augmented versions of the clips at `paths`, encoded: float32 [copies * n, ...]."""
+def training_dtype(codec_spec):
+    """The dtype training holds features in: int8 for the +-1 bits of vq and EnCodec (exact, a quarter
+    of float32's memory: kws12 with 4 augmented copies is 0.9 GB of float32 features, copied again
+    each epoch to shuffle; Keras casts to the model's float32 input), float32 for tf features."""
+    return np.int8 if codec_spec["codec"] in ("vq", "encodec") else np.float32
+
+
+def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64, dtype=np.float32):
+    """`copies` augmented versions of the clips at `paths`, encoded: dtype [copies * n, ...]."""
     from . import audio
     from .augment import augment, load_noise
 
@@ -154,7 +161,7 @@ def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, ba
     for c in range(copies):
         for s in range(0, len(clips), batch):
             part = np.stack([augment(clips[i], noise, seed, c + 1, i) for i in range(s, min(s + batch, len(clips)))])
-            out.append(np.asarray(encode(part), dtype=np.float32))
+            out.append(np.asarray(encode(part)).astype(dtype))
             if bar is not None:
                 bar.update(len(part))
     if bar is not None:
@@ -194,7 +201,7 @@ def extra_training_set(config, cache_dir, progress=True, batch=64):
     bar = progress_bar(total=len(clips), desc="encode extra", unit="clip") if progress else None
     for s in range(0, len(clips), batch):
         part = np.stack([audio.load_clip(c.path) for c in clips[s:s + batch]])
-        out.append(np.asarray(encode(part), dtype=np.float32))
+        out.append(np.asarray(encode(part)).astype(training_dtype(config["codec"])))
         if bar is not None:
             bar.update(len(part))
     if bar is not None:
@@ -359,11 +366,15 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     if tuple(x_train.shape[1:]) != tuple(config["input_shape"]):
         raise LossykwsError(f"{cache_dir}: features of shape {list(x_train.shape[1:])} do not match the "
                             f"model's input {config['input_shape']}")
+    dtype = training_dtype(config["codec"])
+    x_train = x_train.astype(dtype, copy=False)
     copies = config["augmentation"]["copies"]
     if copies:
         encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
-        aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encode, copies, seed, progress)
+        aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encode, copies, seed, progress,
+                               dtype=dtype)
         x_train = np.concatenate([x_train, aug.reshape(-1, *x_train.shape[1:])])
+        del aug
         y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)
     if config.get("train_extra"):
         x_extra, y_extra = extra_training_set(config, cache_dir, progress)
