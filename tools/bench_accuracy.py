@@ -46,13 +46,55 @@ def build_cache(data, codec, task, out, fit_budget):
     return d, report
 
 
+def _layers(keras_config):
+    """(class, name, shape-deciding settings) of each layer of a Keras model config."""
+    keys = ("filters", "kernel_size", "strides", "padding", "pool_size", "units", "rate", "axis")
+    return [(layer["class_name"], layer["config"].get("name"),
+             tuple((k, json.dumps(layer["config"][k])) for k in keys if k in layer["config"]))
+            for layer in keras_config["config"]["layers"]]
+
+
+def stale_reason(run_dir, model, epochs, channels):
+    """Why a cached run (finished or partial) is not what this code would train, or None.
+
+    Run directories are named by model, task, widths, extra corpora and seed only, so a run
+    trained before a default changed (epochs, augmented copies, learning rate, the model's layers)
+    would otherwise be read back into the table as if it were the current default."""
+    import zipfile
+
+    from lossykws import models
+
+    config = training.read_config(run_dir)
+    want = {"epochs": epochs or training.DEFAULT_EPOCHS[model],
+            "augmented copies": training.DEFAULT_AUGMENT[FEATURES[model]],
+            "learning rate": training.DEFAULT_LR[model]}
+    have = {"epochs": config["epochs"], "augmented copies": config["augmentation"]["copies"],
+            "learning rate": config["learning_rate"]}
+    for k in want:
+        if want[k] != have[k]:
+            return f"{k} {have[k]}, the current default is {want[k]}"
+    keras_file = Path(run_dir) / training.KERAS_MODEL
+    if keras_file.is_file():
+        with zipfile.ZipFile(keras_file) as z:
+            saved = json.loads(z.read("config.json"))
+        fresh = models.build(model, config["input_shape"], len(config["labels"]), channels=channels)
+        if _layers(saved) != _layers({"config": fresh.get_config()}):
+            return "its model's layers differ from the current models.build"
+    return None
+
+
 def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None):
     widths = "x".join(map(str, channels)) if channels else "default"
     extra = f"-extra{len(train_extra)}" if train_extra else ""
     run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}{extra}-s{seed}"
+    partial = Path(str(run) + training.PARTIAL_SUFFIX)
+    for cached in (run, partial):
+        why = (cached / training.CONFIG).is_file() and stale_reason(cached, model, epochs, channels)
+        if why:
+            raise LossykwsError(f"{cached}: trained with another recipe ({why}); move it aside or pass "
+                                "another --out")
     if (run / training.METRICS).is_file():
         return json.loads((run / training.METRICS).read_text())
-    partial = Path(str(run) + training.PARTIAL_SUFFIX)
     if partial.is_dir():
         return training.train_run(resume=run, progress=False)
     return training.train_run(cache_dir, run, model_name=model, epochs=epochs, seed=seed, channels=channels,
@@ -154,4 +196,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except LossykwsError as e:
+        sys.exit(f"bench_accuracy: {e}")
