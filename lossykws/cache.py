@@ -37,6 +37,7 @@ from .progress import progress_bar
 FORMAT = "lossykws-feature-cache"
 VERSION = 2
 CODECS = ("tf", "vq", "encodec")
+BIT_CODECS = ("vq", "encodec")   # features are +-1 bits, stored packed
 KEY_FILE, INDEX_FILE, CODEC_DIR = "key.json", "index.json", "codec"
 VQ_CODEBOOK = "vq_codebook.json"
 TF_SETTINGS = "tf.json"
@@ -336,10 +337,11 @@ def read_key(cache_dir):
     return key
 
 
-def load_split(cache_dir, split):
+def load_split(cache_dir, split, bits_dtype=np.float32):
     """A split of a cache: dict(x, labels, label_names, speakers, paths, codec).
 
-    x is float32: +-1 bits [n, *shape] for bit codecs (set bit -> -1), features for tf.
+    x: +-1 bits [n, *shape] of bits_dtype for bit codecs (set bit -> -1; training holds them as
+    int8), float32 features for tf.
     """
     cache_dir = Path(cache_dir)
     key = read_key(cache_dir)
@@ -356,7 +358,7 @@ def load_split(cache_dir, split):
     if "packed" in d:
         n, nbits = len(d["labels"]), int(np.prod(shape))
         set_bits = np.unpackbits(d["packed"], axis=1, count=nbits)
-        x = (1.0 - 2.0 * set_bits.astype(np.float32)).reshape(n, *shape)
+        x = (1 - 2 * set_bits.astype(bits_dtype)).reshape(n, *shape)
     else:
         x = d["x"]
     return {"x": x, "labels": d["labels"].astype(np.int64), "label_names": key["labels"],

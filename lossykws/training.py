@@ -112,13 +112,13 @@ def read_config(run_dir, what="run directory"):
 
 
 # ---------------------------------------------------------------- data
-def load_features(cache_dir, split, model_name):
-    """(x, y) of a cache split, x shaped for the model (tf: channel axis added)."""
-    d = cache.load_split(cache_dir, split)
+def load_features(cache_dir, split, model_name, bits_dtype=np.float32):
+    """(x, y) of a cache split, x shaped for the model (tf: channel axis added); bits as bits_dtype."""
+    d = cache.load_split(cache_dir, split, bits_dtype=bits_dtype)
     x = d["x"]
     if models.FEATURES_OF.get(model_name) == "tf" and x.ndim == 3:
         x = x[..., None]
-    return x.astype(np.float32, copy=False), d["labels"].astype(np.int64), d
+    return x, d["labels"].astype(np.int64), d
 
 
 def encoder_of(codec_dir, codec_spec):
@@ -144,7 +144,7 @@ def training_dtype(codec_spec):
     """The dtype training holds features in: int8 for the +-1 bits of vq and EnCodec (exact, a quarter
     of float32's memory: kws12 with 4 augmented copies is 0.9 GB of float32 features, copied again
     each epoch to shuffle; Keras casts to the model's float32 input), float32 for tf features."""
-    return np.int8 if codec_spec["codec"] in ("vq", "encodec") else np.float32
+    return np.int8 if codec_spec["codec"] in cache.BIT_CODECS else np.float32
 
 
 def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64, dtype=np.float32):
@@ -197,11 +197,12 @@ def extra_training_set(config, cache_dir, progress=True, batch=64):
     clips = _extra_clips(extra["dirs"], config["task"], config["labels"])
     encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
     index = {lab: i for i, lab in enumerate(config["labels"])}
+    dtype = training_dtype(config["codec"])
     out = []
     bar = progress_bar(total=len(clips), desc="encode extra", unit="clip") if progress else None
     for s in range(0, len(clips), batch):
         part = np.stack([audio.load_clip(c.path) for c in clips[s:s + batch]])
-        out.append(np.asarray(encode(part)).astype(training_dtype(config["codec"])))
+        out.append(np.asarray(encode(part)).astype(dtype))
         if bar is not None:
             bar.update(len(part))
     if bar is not None:
@@ -361,13 +362,12 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     tf.config.experimental.enable_op_determinism()
     model_name, seed = config["model"], config["seed"]
 
-    x_train, y_train, train_meta = load_features(cache_dir, "train", model_name)
+    dtype = training_dtype(config["codec"])
+    x_train, y_train, train_meta = load_features(cache_dir, "train", model_name, bits_dtype=dtype)
     x_val, y_val, _ = load_features(cache_dir, "validation", model_name)
     if tuple(x_train.shape[1:]) != tuple(config["input_shape"]):
         raise LossykwsError(f"{cache_dir}: features of shape {list(x_train.shape[1:])} do not match the "
                             f"model's input {config['input_shape']}")
-    dtype = training_dtype(config["codec"])
-    x_train = x_train.astype(dtype, copy=False)
     copies = config["augmentation"]["copies"]
     if copies:
         encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
