@@ -143,6 +143,8 @@ def _listen():
               help="Feature cache for DATA_DIRs [OUT's parent/.lossykws-cache/FEATURES-TASK-FINGERPRINT].")
 @click.option("--augment", type=click.IntRange(0, 16), default=None,
               help="Augmented copies of the training audio, encoded with the codec [tf: 2, vq: 4, encodec: 0].")
+@click.option("--speed", default=None, metavar="LO,HI",
+              help="Playback-speed range of the augmented copies (tempo and pitch) [0.85,1.15]; 1,1 keeps it.")
 @click.option("--train-extra", "train_extra", multiple=True, type=_existing_dir,
               help="A corpus (e.g. from `lossykws data synth`) whose clips join the training set only, "
                    "every split of it; validation and test stay DATA_DIR's. Repeatable.")

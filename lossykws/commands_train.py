@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from . import cache, datasets, models
+from .augment import check_speed
 from .errors import LossykwsError
 
 
@@ -52,14 +53,14 @@ def prepare_cache(data_dir, features, task, out_dir, cache_dir=None, progress=Tr
 
 def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_size=32, seed=0, out_dir=None,
           strategy="default", resume=None, int8=False, as_json=False, cache_dir=None, augment=None,
-          train_extra=()):
+          train_extra=(), speed=None):
     """Train a model on a corpus (or a feature cache), write a run directory, print and return its
     metrics (metrics.json's content). `lossykws demo` can call it as
     train(data_dir=[corpus], features="vq", task="words8", epochs=N, out_dir="build/demo/run-vq")."""
     from . import training
 
     if resume:
-        if data_dir or features or model or out_dir or train_extra:
+        if data_dir or features or model or out_dir or train_extra or speed:
             raise LossykwsError("--resume continues a run with its own data, model and settings: give only "
                                 "--resume RUN_DIR")
         metrics = training.train_run(resume=resume, strategy=strategy)
@@ -67,6 +68,8 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
         return metrics
     if not data_dir:
         raise LossykwsError("give DATA_DIR... (Speech Commands folders or one feature cache) or --resume RUN_DIR")
+    if speed is not None:
+        speed = check_speed(speed)
     one_cache = len(data_dir) == 1 and _is_cache(data_dir[0])
     if features is None and not one_cache:
         raise LossykwsError("--features tf|vq|encodec is needed with Speech Commands folders")
@@ -87,6 +90,7 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
     metrics = training.train_run(cdir, out_dir, model_name=model, task=task_name, epochs=epochs,
                                  batch_size=batch_size, seed=seed, strategy=strategy, int8=int8,
                                  augment_copies=augment, noise_paths=noise, train_extra=list(train_extra) or None,
+                                 speed=speed,
                                  data_dirs=None if one_cache else list(data_dir))
     _print_metrics(metrics, out_dir, as_json)
     return metrics

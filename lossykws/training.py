@@ -16,8 +16,9 @@ random during training (dropout draws its masks from (layer seed, step), a count
 holds: lossykws.dropout), so a resumed run reaches the same weights bit for bit.
 
 Augmentation happens on audio, before encoding (lossykws.augment): the training split's clips are
-augmented `augment_copies` times (time shift, gain, background noise; seeded by (seed, copy,
-clip)) and encoded with the cache's own codec; the copies join the original training features.
+augmented `augment_copies` times (playback speed, time shift, gain, background noise; seeded by
+(seed, copy, clip); the parameters are recorded in config.json, so a resume augments as the run
+began) and encoded with the cache's own codec; the copies join the original training features.
 The validation and test splits are never augmented. EnCodec's encoder is slow on CPU, so its
 default is no augmented copies.
 
@@ -35,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, cache, models
+from . import __version__, augment, cache, models
 from .errors import LossykwsError
 from .fsutil import check_output_dir
 from .progress import progress_bar
@@ -147,20 +148,24 @@ def training_dtype(codec_spec):
     return np.int8 if codec_spec["codec"] in cache.BIT_CODECS else np.float32
 
 
-def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64, dtype=np.float32):
-    """`copies` augmented versions of the clips at `paths`, encoded: dtype [copies * n, ...]."""
+def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64, dtype=np.float32,
+                     config=None):
+    """`copies` augmented versions of the clips at `paths`, encoded: dtype [copies * n, ...];
+    `config`: an augment.AugmentConfig [its defaults]."""
     from . import audio
-    from .augment import augment, load_noise
+
+    config = config or augment.AugmentConfig()
 
     if copies <= 0:
         return None
-    noise = load_noise(noise_paths) if noise_paths else []
+    noise = augment.load_noise(noise_paths) if noise_paths else []
     clips = np.stack([audio.load_clip(p) for p in paths])
     out = []
     bar = progress_bar(total=copies * len(clips), desc="augment+encode", unit="clip") if progress else None
     for c in range(copies):
         for s in range(0, len(clips), batch):
-            part = np.stack([augment(clips[i], noise, seed, c + 1, i) for i in range(s, min(s + batch, len(clips)))])
+            part = np.stack([augment.augment(clips[i], noise, seed, c + 1, i, config)
+                             for i in range(s, min(s + batch, len(clips)))])
             out.append(np.asarray(encode(part)).astype(dtype))
             if bar is not None:
                 bar.update(len(part))
@@ -241,7 +246,7 @@ class _BatchBar:
 
 
 def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                 augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra=None):
+                 augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra=None, speed=None):
     """Check everything that can be wrong before any folder is created; return the run config."""
     key = cache.read_key(cache_dir)
     codec = key["codec"]["codec"]
@@ -267,6 +272,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
     shape = models.input_shape_for(splits["train"]["shape"], model_name)
     if augment_copies is None:
         augment_copies = DEFAULT_AUGMENT[codec]
+    speed_kw = {"speed": augment.check_speed(speed)} if speed is not None else {}
     extra = _extra_clips(train_extra, key["task"], key["labels"]) if train_extra else None
     out = Path(out_dir)
     check_output_dir(out)
@@ -283,7 +289,8 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
         "learning_rate": float(learning_rate or DEFAULT_LR[model_name]), "optimizer": "adam, cosine decay",
         "strategy": strategy, "int8": bool(int8),
         "augmentation": {"copies": int(augment_copies), "on": "audio before encoding",
-                         "noise_recordings": len(noise_paths or [])},
+                         "noise_recordings": len(noise_paths or []),
+                         "params": augment.params_of(augment.AugmentConfig(**speed_kw))},
         "data_fingerprint": key["data_fingerprint"], "data_content": key.get("data_content"),
         "data_dirs": [str(Path(d).resolve()) for d in (data_dirs or [])],
         "train_extra": ({"dirs": [str(Path(d).resolve()) for d in train_extra], "clips": len(extra),
@@ -324,12 +331,14 @@ def _find_resume(resume):
 def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=None, batch_size=32, seed=0,
               strategy="default", int8=False, augment_copies=None, noise_paths=None, channels=None,
               learning_rate=None, resume=None, data_dirs=None, progress=True, stop_after_epochs=None,
-              train_extra=None):
+              train_extra=None, speed=None):
     """Train (or resume) a run; returns metrics.json's content. See the module docstring.
 
     train_extra: corpora (Speech Commands folders, e.g. `lossykws data synth`'s) whose clips of the
     task's labels, every split of them, join the training set only, encoded with the cache's codec;
     validation and test stay the cache's own (real speech).
+
+    speed: (lo, hi), the playback-speed range of the augmented copies [augment.AugmentConfig's].
 
     stop_after_epochs: stop after that many epochs of this session, leaving RUN_DIR.partial as an
     interruption would (tests use it to check that resume reaches the same weights)."""
@@ -353,7 +362,8 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         if cache_dir is None or out_dir is None:
             raise LossykwsError("train needs a feature cache and an output run directory")
         config = _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                              augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra)
+                              augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra,
+                              speed)
         out = Path(out_dir)
         partial = Path(str(out) + PARTIAL_SUFFIX)
         state = None
@@ -372,7 +382,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     if copies:
         encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
         aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encode, copies, seed, progress,
-                               dtype=dtype)
+                               dtype=dtype, config=augment.config_of(config["augmentation"]))
         x_train = np.concatenate([x_train, aug.reshape(-1, *x_train.shape[1:])])
         del aug
         y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from lossykws.augment import AugmentConfig, augment
+from lossykws.augment import NO_SPEED, AugmentConfig, augment, change_speed, config_of, params_of
 
 from wavgen import tone
 
@@ -26,7 +26,7 @@ def test_different_seed_epoch_or_index_differ():
 
 def test_noise_is_added_at_the_chosen_snr():
     clip = tone(1.0, amplitude=0.3)
-    config = AugmentConfig(max_shift_s=0.0, gain_db=0.0, noise_probability=1.0, snr_db=(10.0, 10.0))
+    config = AugmentConfig(speed=NO_SPEED, max_shift_s=0.0, gain_db=0.0, noise_probability=1.0, snr_db=(10.0, 10.0))
     out = augment(clip, _noise(), 0, 0, 0, config)
     added = out - clip
     snr = 10 * np.log10(np.mean(clip.astype(np.float64) ** 2) / np.mean(added.astype(np.float64) ** 2))
@@ -36,6 +36,42 @@ def test_noise_is_added_at_the_chosen_snr():
 def test_shift_moves_the_signal_without_wrapping():
     clip = np.zeros(16000, np.float32)
     clip[8000] = 1.0
-    config = AugmentConfig(max_shift_s=0.1, gain_db=0.0, noise_probability=0.0)
+    config = AugmentConfig(speed=NO_SPEED, max_shift_s=0.1, gain_db=0.0, noise_probability=0.0)
     out = augment(clip, [], 5, 0, 0, config)
     assert np.count_nonzero(out) == 1 and abs(int(np.argmax(out)) - 8000) <= 1600
+
+
+def _peak_hz(x, rate=16000):
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(spectrum)) * rate / len(x)
+
+
+def test_speed_factor_scales_pitch_and_keeps_the_length():
+    clip = tone(1.0, freq=1000.0)
+    for factor in (0.85, 1.0, 1.1):
+        out = change_speed(clip, factor)
+        assert out.shape == clip.shape and out.dtype == np.float32
+        assert abs(_peak_hz(out[4000:12000]) - 1000.0 * factor) <= 4.0
+
+
+def test_slower_speech_is_centred_and_faster_is_padded_about_the_centre():
+    clip = np.zeros(16000, np.float32)
+    clip[7900:8100] = 1.0
+    for factor in (0.9, 1.2):
+        out = change_speed(clip, factor)
+        centre = np.average(np.arange(16000), weights=np.abs(out))
+        assert abs(centre - 8000) < 20
+    fast = change_speed(tone(1.0), 1.25)
+    assert not fast[:1000].any() and not fast[-1000:].any() and fast[2000:14000].any()
+
+
+def test_augment_draws_a_speed_within_the_range():
+    clip = tone(1.0, freq=1000.0)
+    config = AugmentConfig(speed=(1.2, 1.2), max_shift_s=0.0, gain_db=0.0, noise_probability=0.0)
+    assert abs(_peak_hz(augment(clip, [], 0, 0, 0, config)[4000:12000]) - 1200.0) <= 4.0
+
+
+def test_recorded_params_give_back_the_config():
+    config = AugmentConfig(speed=(0.9, 1.1), gain_db=3.0)
+    assert config_of({"copies": 2, "params": params_of(config)}) == config
+    assert config_of({"copies": 2}) == AugmentConfig(speed=NO_SPEED)   # a run from before the speed factor

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import lossykws  # noqa: F401
-from lossykws import cache, training
+from lossykws import augment, cache, training
 from lossykws.errors import LossykwsError
 
 from tiny_corpus import make_corpus, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
@@ -54,6 +54,7 @@ def test_run_directory(finished_run):
     assert config["codec"]["codec"] == "vq" and config["codec"]["k"] == 16
     assert config["data_fingerprint"] and config["versions"]["larq"] and config["seed"] == 0
     assert config["augmentation"]["copies"] == 1
+    assert augment.config_of(config["augmentation"]) == augment.AugmentConfig()   # a resume augments alike
     m = json.loads((out / "metrics.json").read_text())
     assert m["epochs"] == 2 and 1 <= m["best_epoch"] <= 2 and len(m["history"]["val_accuracy"]) == 2
     assert m["validation"]["agreement"] >= 0.995 and m["agreement_check"] == "ok"
@@ -113,9 +114,12 @@ def test_mirrored_strategy_on_two_logical_cpus(tiny_vq_cache, tmp_path):
 # ---------------------------------------------------------------- the CLI
 def test_cli_train_then_evaluate(tiny_corpus, tiny_vq_cache, tmp_path):
     out = tmp_path / "run"
-    r = run_cli("train", tiny_vq_cache, "--epochs", "1", "--batch-size", "8", "--augment", "0", "--out", out)
+    r = run_cli("train", tiny_vq_cache, "--epochs", "1", "--batch-size", "8", "--augment", "0", "--speed", "1,1",
+                "--out", out)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "test accuracy: Keras" in r.stdout and (out / "model.tflite").is_file()
+    recorded = json.loads((out / "config.json").read_text())["augmentation"]
+    assert augment.config_of(recorded).speed == augment.NO_SPEED
     r = run_cli("evaluate", out, "--json")
     assert r.returncode == 0, r.stderr[-3000:]
     report = json.loads(r.stdout)
@@ -145,6 +149,10 @@ def test_cli_features_that_do_not_match_the_model(tiny_corpus, tiny_vq_cache, tm
                           "takes --features encodec")
     assert_one_line_error(run_cli("train", tiny_vq_cache, "--strategy", "multi-worker", "--out", out),
                           "TF_CONFIG")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--speed", "0.9", "--out", out),
+                          "--speed 0.9: expected two playback-speed factors")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--speed", "1.2,0.8", "--out", out),
+                          "--speed 1.2,0.8: expected 0.5 <= LO <= HI <= 2")
     assert not out.exists() and not Path(str(out) + ".partial").exists()
 
 

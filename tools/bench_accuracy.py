@@ -58,11 +58,12 @@ def stale_reason(run_dir, model, epochs, channels):
     """Why a cached run (finished or partial) is not what this code would train, or None.
 
     Run directories are named by model, task, widths, extra corpora and seed only, so a run
-    trained before a default changed (epochs, augmented copies, learning rate, the model's layers)
-    would otherwise be read back into the table as if it were the current default."""
+    trained before a default changed (epochs, augmented copies and their parameters, learning rate,
+    the model's layers) would otherwise be read back into the table as if it were the current
+    default."""
     import zipfile
 
-    from lossykws import models
+    from lossykws import augment, models
 
     config = training.read_config(run_dir)
     want = {"epochs": epochs or training.DEFAULT_EPOCHS[model],
@@ -70,6 +71,9 @@ def stale_reason(run_dir, model, epochs, channels):
             "learning rate": training.DEFAULT_LR[model]}
     have = {"epochs": config["epochs"], "augmented copies": config["augmentation"]["copies"],
             "learning rate": config["learning_rate"]}
+    if have["augmented copies"]:
+        want["augmentation"] = augment.params_of(augment.AugmentConfig())
+        have["augmentation"] = augment.params_of(augment.config_of(config["augmentation"]))
     for k in want:
         if want[k] != have[k]:
             return f"{k} {have[k]}, the current default is {want[k]}"
