@@ -18,7 +18,7 @@ from .errors import LossykwsError
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    speed: tuple = (0.85, 1.15)     # uniform playback-speed factor, in steps of 0.01; centered in the 1 s
+    speed: tuple = (0.85, 1.15)     # uniform playback-speed factor (steps of 0.01), centred in the 1 s
     max_shift_s: float = 0.1        # uniform time shift in [-max, max], zero-filled
     gain_db: float = 6.0            # uniform gain in [-g, g] dB
     noise_probability: float = 0.8
