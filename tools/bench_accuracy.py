@@ -22,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401
-from lossykws import cache, training  # noqa: E402
+from lossykws import cache, models, training  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
-FEATURES = {"tf-cnn": "tf", "vq-bnn": "vq", "encodec-bnn": "encodec"}
 INPUT = {"tf": "128x128 log-STFT, float32", "vq": "VQ 2x2/16 words: 64x64x4 bits", "encodec": "EnCodec bits"}
 
 
@@ -63,11 +62,11 @@ def stale_reason(run_dir, model, epochs, channels):
     default."""
     import zipfile
 
-    from lossykws import augment, models
+    from lossykws import augment
 
     config = training.read_config(run_dir)
     want = {"epochs": epochs or training.DEFAULT_EPOCHS[model],
-            "augmented copies": training.DEFAULT_AUGMENT[FEATURES[model]],
+            "augmented copies": training.DEFAULT_AUGMENT[models.FEATURES_OF[model]],
             "learning rate": training.DEFAULT_LR[model]}
     have = {"epochs": config["epochs"], "augmented copies": config["augmentation"]["copies"],
             "learning rate": config["learning_rate"]}
@@ -147,7 +146,10 @@ def main():
     rows = []
     for task in a.tasks.split(","):
         for model in a.models.split(","):
-            codec = FEATURES[model]
+            if model not in models.FEATURES_OF:
+                raise LossykwsError(f"--models: unknown model {model!r}, expected some of "
+                                    f"{', '.join(models.MODELS)}")
+            codec = models.FEATURES_OF[model]
             try:
                 cdir, report = build_cache(a.data, codec, task, out, a.encodec_fit_budget)
             except LossykwsError as e:
