@@ -9,10 +9,19 @@ Caches and runs go under --out and are reused when present (a finished run is re
 so an interrupted benchmark continues where it stopped. EnCodec features come from the pretrained
 24 kHz checkpoint when it is installed, else from a local codec of the EnCodec architecture fitted
 on the training split (--encodec-fit-budget seconds; labelled "local codec" in the table).
+
+A learning curve: --train-speakers 0.5 trains on half the training split's speakers (a fixed,
+nested choice; corpus of links under --out) with the same validation and test splits, e.g.
+
+    .venv/bin/python tools/bench_accuracy.py --tasks words8 --models vq-bnn --train-speakers 0.5 --epochs 120
+
+(120 epochs for half the clips keeps the optimizer steps of the default 60 on all of them).
 """
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -28,8 +37,8 @@ from lossykws.errors import LossykwsError  # noqa: E402
 INPUT = {"tf": "128x128 log-STFT, float32", "vq": "VQ 2x2/16 words: 64x64x4 bits", "encodec": "EnCodec bits"}
 
 
-def build_cache(data, codec, task, out, fit_budget):
-    d = out / f"cache-{codec}-{task}"
+def build_cache(data, codec, task, out, fit_budget, suffix=""):
+    d = out / f"cache-{codec}-{task}{suffix}"
     kw = {}
     if codec == "encodec":
         from lossykws.codecs import encodec
@@ -43,6 +52,35 @@ def build_cache(data, codec, task, out, fit_budget):
     print(f"[cache] {codec} {task}: {'reused' if report.get('reused') else 'built'} in "
           f"{time.monotonic() - t:.0f} s", file=sys.stderr)
     return d, report
+
+
+def speaker_subset(data, task, fraction, out):
+    """A corpus folder of symbolic links into `data` for the learning curve: every validation and
+    test clip, and the training clips of the first `fraction` of the training speakers in a fixed
+    order (a salted hash of the speaker id), so each fraction's speakers include a smaller one's.
+    The splits stay those of `data`: they depend on the speaker id alone."""
+    from lossykws import datasets
+
+    corpus = datasets.scan([data], task, validate=False)
+    train = sorted({c.speaker for c in corpus.split("train")},
+                   key=lambda s: hashlib.sha256(f"lossykws-learning-curve:{s}".encode()).digest())
+    kept = set(train[:max(1, round(fraction * len(train)))])
+    clips = [c for c in corpus.clips if c.split != "train" or c.speaker in kept]
+    d = out / f"corpus-{task}-spk{round(100 * fraction)}"
+    want = sorted(f"{c.path.parent.name}/{c.path.name}" for c in clips)
+    if d.is_dir() and sorted(f"{p.parent.name}/{p.name}" for p in d.glob("*/*.wav")) == want:
+        return d, len(kept), len(train)
+    tmp = d.with_name(d.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for path in [c.path for c in clips] + [Path(p) for p in corpus.noise]:
+        (tmp / path.parent.name).mkdir(parents=True, exist_ok=True)
+        (tmp / path.parent.name / path.name).symlink_to(path.resolve())
+    for name in ("validation_list.txt", "testing_list.txt"):
+        if (Path(data) / name).is_file():
+            shutil.copyfile(Path(data) / name, tmp / name)
+    shutil.rmtree(d, ignore_errors=True)
+    tmp.rename(d)
+    return d, len(kept), len(train)
 
 
 def _layers(keras_config):
@@ -134,6 +172,9 @@ def main():
     p.add_argument("--vq-channels", default=None, help="vq-bnn widths, e.g. 32,64,64,64 [the device default]")
     p.add_argument("--train-extra", action="append", default=None, metavar="DIR",
                    help="a corpus (e.g. `lossykws data synth`'s) added to the training set only; repeatable")
+    p.add_argument("--train-speakers", type=float, default=1.0, metavar="FRACTION",
+                   help="train on this fraction (0-1] of the training split's speakers, for a learning curve: "
+                        "the same validation and test splits, a fixed order of speakers [1: all]")
     p.add_argument("--encodec-fit-budget", type=float, default=300.0)
     p.add_argument("--out", default=str(ROOT / "build" / "bench-accuracy"))
     p.add_argument("--json", action="store_true")
@@ -142,7 +183,11 @@ def main():
                         "rows of other (task, model) pairs already in it are kept")
     a = p.parse_args()
     out = Path(a.out)
+    if not 0.0 < a.train_speakers <= 1.0:
+        raise LossykwsError(f"--train-speakers {a.train_speakers}: expected a fraction in (0, 1]")
     out.mkdir(parents=True, exist_ok=True)
+    subset = a.train_speakers < 1.0
+    suffix = f"-spk{round(100 * a.train_speakers)}" if subset else ""
     rows = []
     for task in a.tasks.split(","):
         for model in a.models.split(","):
@@ -150,8 +195,13 @@ def main():
                 raise LossykwsError(f"--models: unknown model {model!r}, expected some of "
                                     f"{', '.join(models.MODELS)}")
             codec = models.FEATURES_OF[model]
+            data, speakers = a.data, None
+            if subset:
+                data, kept, total = speaker_subset(a.data, task, a.train_speakers, out)
+                speakers = f"{kept} of {total}"
+                print(f"[subset] {task}: {speakers} training speakers ({data})", file=sys.stderr)
             try:
-                cdir, report = build_cache(a.data, codec, task, out, a.encodec_fit_budget)
+                cdir, report = build_cache(data, codec, task, out, a.encodec_fit_budget, suffix)
             except LossykwsError as e:
                 print(f"[skip] {model} {task}: {e}", file=sys.stderr)
                 continue
@@ -169,7 +219,9 @@ def main():
             label = INPUT[codec] + (f" ({report['codec_label']})" if report.get("codec_label") else "")
             rows.append({
                 "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
-                + (" +extra" if a.train_extra else ""),
+                + (" +extra" if a.train_extra else "")
+                + (f" ({round(100 * a.train_speakers)} % of training speakers)" if subset else ""),
+                "training_speakers": speakers,
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
                 "feature_mib": {s: splits[s]["payload_mib"] for s in splits},
                 "binary_macs": m0["summary"]["binary_macs"], "float_macs": m0["summary"]["float_macs"],

@@ -1,0 +1,64 @@
+"""tools/bench_accuracy.py's learning-curve corpora: a fraction of the training speakers, the same
+validation and test clips."""
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+from lossykws import datasets
+from tiny_corpus import SPEAKERS, make_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+TOOL = ROOT / "tools" / "bench_accuracy.py"
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("bench_accuracy", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _by_split(folder):
+    corpus = datasets.scan([folder], "words8", validate=False)
+    return {s: sorted((c.speaker, c.word, c.path.resolve()) for c in corpus.split(s)) for s in datasets.SPLITS}
+
+
+def test_speaker_subsets_are_nested_and_keep_validation_and_test(tmp_path):
+    data = make_corpus(tmp_path / "data")
+    bench = _tool()
+    full = _by_split(data)
+    kept = {}
+    for fraction in (1 / 3, 2 / 3):
+        folder, n, total = bench.speaker_subset(data, "words8", fraction, tmp_path / "out")
+        assert (n, total) == (round(3 * fraction), len(SPEAKERS["train"]))
+        sub = _by_split(folder)
+        assert sub["validation"] == full["validation"] and sub["test"] == full["test"]
+        speakers = {s for s, _, _ in sub["train"]}
+        assert len(speakers) == n
+        # every training clip of a kept speaker, and the links lead to the original files
+        assert sub["train"] == [t for t in full["train"] if t[0] in speakers]
+        kept[fraction] = speakers
+    assert kept[1 / 3] < kept[2 / 3]
+
+
+def test_an_unchanged_subset_is_reused(tmp_path):
+    data = make_corpus(tmp_path / "data")
+    bench = _tool()
+    folder, _, _ = bench.speaker_subset(data, "words8", 0.5, tmp_path / "out")
+    marker = folder / "kept"
+    marker.write_text("")
+    assert bench.speaker_subset(data, "words8", 0.5, tmp_path / "out")[0] == folder
+    assert marker.exists()
+    next(folder.glob("yes/*.wav")).unlink()
+    bench.speaker_subset(data, "words8", 0.5, tmp_path / "out")
+    assert not marker.exists() and not (tmp_path / "out" / (folder.name + ".tmp")).exists()
+
+
+def test_a_bad_fraction_is_a_one_line_error(tmp_path):
+    r = subprocess.run([sys.executable, str(TOOL), "--train-speakers", "0", "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines()[-1] == (
+        "bench_accuracy: --train-speakers 0.0: expected a fraction in (0, 1]")
+    assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
