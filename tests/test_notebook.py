@@ -69,8 +69,8 @@ def test_every_cell_runs_and_the_executed_copy_is_written(executed):
 def test_figures_are_drawn_and_saved(executed):
     nb, out = executed
     images = [c for c in nb.cells if any("image/png" in o.get("data", {}) for o in _outputs(c))]
-    saved_firmware = (ROOT / "docs" / "results" / "firmware.json").is_file()
-    for name in FIGURES + (("firmware",) if saved_firmware else ()):
+    saved = {name: (ROOT / "docs" / "results" / f"{name}.json").is_file() for name in ("firmware", "learning_curve")}
+    for name in FIGURES + tuple(name for name in saved if saved[name]):
         assert any(_source_has(c, f'show(fig, "{name}")') for c in images), name
         png = out / "figures" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

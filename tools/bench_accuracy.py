@@ -54,6 +54,13 @@ def build_cache(data, codec, task, out, fit_budget, suffix=""):
     return d, report
 
 
+def training_speakers(data, task):
+    """How many speakers the training split of `data` has for `task`."""
+    from lossykws import datasets
+
+    return len({c.speaker for c in datasets.scan([data], task, validate=False).split("train")})
+
+
 def speaker_subset(data, task, fraction, out):
     """A corpus folder of symbolic links into `data` for the learning curve: every validation and
     test clip, and the training clips of the first `fraction` of the training speakers in a fixed
@@ -195,11 +202,12 @@ def main():
                 raise LossykwsError(f"--models: unknown model {model!r}, expected some of "
                                     f"{', '.join(models.MODELS)}")
             codec = models.FEATURES_OF[model]
-            data, speakers = a.data, None
+            data = a.data
             if subset:
                 data, kept, total = speaker_subset(a.data, task, a.train_speakers, out)
-                speakers = f"{kept} of {total}"
-                print(f"[subset] {task}: {speakers} training speakers ({data})", file=sys.stderr)
+                print(f"[subset] {task}: {kept} of {total} training speakers ({data})", file=sys.stderr)
+            else:
+                kept = total = training_speakers(a.data, task)
             try:
                 cdir, report = build_cache(data, codec, task, out, a.encodec_fit_budget, suffix)
             except LossykwsError as e:
@@ -221,7 +229,7 @@ def main():
                 "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
                 + (" +extra" if a.train_extra else "")
                 + (f" ({round(100 * a.train_speakers)} % of training speakers)" if subset else ""),
-                "training_speakers": speakers,
+                "training_speakers": kept, "training_speakers_of": total,
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
                 "feature_mib": {s: splits[s]["payload_mib"] for s in splits},
                 "binary_macs": m0["summary"]["binary_macs"], "float_macs": m0["summary"]["float_macs"],
