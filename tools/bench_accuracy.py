@@ -54,23 +54,20 @@ def build_cache(data, codec, task, out, fit_budget, suffix=""):
     return d, report
 
 
-def training_speakers(data, task):
-    """How many speakers the training split of `data` has for `task`."""
-    from lossykws import datasets
-
-    return len({c.speaker for c in datasets.scan([data], task, validate=False).split("train")})
-
-
 def speaker_subset(data, task, fraction, out):
-    """A corpus folder of symbolic links into `data` for the learning curve: every validation and
-    test clip, and the training clips of the first `fraction` of the training speakers in a fixed
-    order (a salted hash of the speaker id), so each fraction's speakers include a smaller one's.
-    The splits stay those of `data`: they depend on the speaker id alone."""
+    """(corpus folder, training speakers kept, training speakers in all) for the learning curve.
+
+    Below 1, the folder is made of symbolic links into `data`: every validation and test clip, and
+    the training clips of the first `fraction` of the training speakers in a fixed order (a salted
+    hash of the speaker id), so each fraction's speakers include a smaller one's. The splits stay
+    those of `data`: they depend on the speaker id alone. At 1 it is `data` itself."""
     from lossykws import datasets
 
     corpus = datasets.scan([data], task, validate=False)
     train = sorted({c.speaker for c in corpus.split("train")},
                    key=lambda s: hashlib.sha256(f"lossykws-learning-curve:{s}".encode()).digest())
+    if fraction >= 1.0:
+        return data, len(train), len(train)
     kept = set(train[:max(1, round(fraction * len(train)))])
     clips = [c for c in corpus.clips if c.split != "train" or c.speaker in kept]
     d = out / f"corpus-{task}-spk{round(100 * fraction)}"
@@ -194,20 +191,18 @@ def main():
         raise LossykwsError(f"--train-speakers {a.train_speakers}: expected a fraction in (0, 1]")
     out.mkdir(parents=True, exist_ok=True)
     subset = a.train_speakers < 1.0
-    suffix = f"-spk{round(100 * a.train_speakers)}" if subset else ""
+    percent = round(100 * a.train_speakers)
+    suffix = f"-spk{percent}" if subset else ""
     rows = []
     for task in a.tasks.split(","):
+        data, kept, total = speaker_subset(a.data, task, a.train_speakers, out)
+        if subset:
+            print(f"[subset] {task}: {kept} of {total} training speakers ({data})", file=sys.stderr)
         for model in a.models.split(","):
             if model not in models.FEATURES_OF:
                 raise LossykwsError(f"--models: unknown model {model!r}, expected some of "
                                     f"{', '.join(models.MODELS)}")
             codec = models.FEATURES_OF[model]
-            data = a.data
-            if subset:
-                data, kept, total = speaker_subset(a.data, task, a.train_speakers, out)
-                print(f"[subset] {task}: {kept} of {total} training speakers ({data})", file=sys.stderr)
-            else:
-                kept = total = training_speakers(a.data, task)
             try:
                 cdir, report = build_cache(data, codec, task, out, a.encodec_fit_budget, suffix)
             except LossykwsError as e:
@@ -228,7 +223,7 @@ def main():
             rows.append({
                 "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
                 + (" +extra" if a.train_extra else "")
-                + (f" ({round(100 * a.train_speakers)} % of training speakers)" if subset else ""),
+                + (f" ({percent} % of training speakers)" if subset else ""),
                 "training_speakers": kept, "training_speakers_of": total,
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
                 "feature_mib": {s: splits[s]["payload_mib"] for s in splits},
