@@ -194,8 +194,9 @@ def _export():
     MODEL is any LCE .tflite file, or a run directory of `lossykws train` (its labels and codec
     parameters then go into model_settings.h). `--target host` builds with `make` and the host cc
     alone; `--target qemu-m4` is the Cortex-M4F harness for mps2-an386 under qemu-system-arm;
-    `--target cortex-m` (a VQ run directory) is the keyword-spotting firmware for `--board`, run
-    on a WAV recording under QEMU with `make run WAV=...`.
+    `--target cortex-m` (a VQ or EnCodec run directory) is the keyword-spotting firmware for
+    `--board`, run under QEMU with `make run WAV=...` (the EnCodec one is fed code frames, not
+    audio: `make run WAV=CODES.u16`).
     """
 
 
@@ -222,7 +223,10 @@ def _emulate():
 
     A cortex-m firmware project (--target qemu) takes a data folder (its test split) or WAV files:
     per clip the firmware's label against the host build, the LCE interpreter and the true label,
-    its codes against Python's, instructions per stage, real-time factor, flash and RAM.
+    its codes against Python's, instructions per stage, real-time factor, flash and RAM. An
+    EnCodec firmware is fed code frames, not audio: give it an encodec feature cache folder (its
+    test split) or codes files (one window each, uint16 [frames, codebooks]); the same checks but
+    the codes, its instructions per stage (the encoder runs elsewhere), flash and RAM.
     """
 
 

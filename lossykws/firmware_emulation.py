@@ -60,10 +60,15 @@ class FirmwareProject:
     board: str
     labels: list
     task: str
-    codewords: np.ndarray
-    block: tuple
+    codewords: np.ndarray  # None for an EnCodec firmware fed code frames
+    block: tuple           # None for an EnCodec firmware fed code frames
     bits: int
     settings: dict = field(default_factory=dict)  # kws_settings.h's defines (ints and floats)
+
+    @property
+    def code_frames(self):
+        """An EnCodec firmware: fed code frames (lossykws.code_frame_emulation), not audio."""
+        return self.manifest.get("firmware_input") == "code-frames"
 
     @property
     def row_samples(self):
@@ -108,7 +113,8 @@ def _defines(text):
 
 
 def read_project(project_dir):
-    """A cortex-m project's board, labels, task, codebook and settings, from its own files."""
+    """A cortex-m project's board, labels, task, codebook (none for code frames) and settings, from
+    its own files."""
     from .emulate import read_manifest
 
     project_dir = Path(project_dir)
@@ -119,13 +125,11 @@ def read_project(project_dir):
     if target != "cortex-m":
         raise LossykwsError(f"{project_dir}: a {target} project, not a firmware project (make one with "
                             "lossykws export RUN --target cortex-m); --target qemu runs firmware projects")
-    if manifest.get("firmware_input") == "code-frames":
-        raise LossykwsError(f"{project_dir}: an EnCodec firmware fed code frames, not audio; run it with make -C "
-                            f"{project_dir} run WAV=CODES.u16 (uint16 codes [frames, codebooks], see its README.md)")
+    code_frames = manifest.get("firmware_input") == "code-frames"
     try:
         settings = _defines((project_dir / "kws_settings.h").read_text())
         model_settings = (project_dir / "model_settings.h").read_text()
-        codebook_c = (project_dir / "kws_codebook.c").read_text()
+        codebook_c = None if code_frames else (project_dir / "kws_codebook.c").read_text()
     except OSError as e:
         raise LossykwsError(f"{project_dir}: {Path(e.filename).name} is missing; export the project again") from None
     m = re.search(r"^#define MODEL_LABELS \{(.*)\}\s*$", model_settings, re.M)
@@ -133,6 +137,10 @@ def read_project(project_dir):
         raise LossykwsError(f"{project_dir / 'model_settings.h'}: no MODEL_LABELS; export the project again")
     labels = re.findall(r'"((?:[^"\\]|\\.)*)"', m[1])
     task = re.search(r'^#define MODEL_TASK "(.*)"', model_settings, re.M)
+    board = manifest.get("board", "mps2-an386")
+    if code_frames:
+        return FirmwareProject(project_dir, manifest, board, labels, task[1] if task else "", None, None,
+                               int(settings["KWS_CODE_BITS"]), settings)
     body = codebook_c.split("] = {", 1)[-1]
     values = [float.fromhex(v.rstrip("f")) if "x" in v else float(v.rstrip("f"))
               for v in re.findall(r"-?(?:0x[0-9a-fA-F.]+p[+-]?\d+|[\d.]+(?:e[+-]?\d+)?)f", body)]
@@ -140,7 +148,7 @@ def read_project(project_dir):
     if len(values) != k * bt * bf:
         raise LossykwsError(f"{project_dir / 'kws_codebook.c'}: {len(values)} codeword values, "
                             f"expected {k * bt * bf}; export the project again")
-    return FirmwareProject(project_dir, manifest, manifest.get("board", "mps2-an386"), labels,
+    return FirmwareProject(project_dir, manifest, board, labels,
                            task[1] if task else "", np.array(values, np.float32).reshape(k, bt * bf),
                            (bt, bf), int(settings["KWS_CODE_BITS"]), settings)
 
@@ -187,9 +195,10 @@ def _qemu_timeout(samples):
     return 120 + int(samples / SAMPLE_RATE)  # QEMU runs the firmware ~10x faster than real time here
 
 
-def run_firmware(project, wav, work, *, codes=False, scores=False, trace=True):
-    """Run the firmware on one WAV; returns (stdout, codes uint8 [rows, cols] or None, scores
-    float32 [inferences, labels] or None)."""
+def run_firmware(project, wav, work, *, codes=False, scores=False, trace=True, timeout=None):
+    """Run the firmware on one WAV (or, fed code frames, one codes file); returns (stdout, codes
+    uint8 [rows, cols] or None, scores float32 [inferences, labels] or None). timeout: seconds
+    [from the WAV's length]."""
     args = []
     if trace:
         args.append("--trace")
@@ -200,17 +209,17 @@ def run_firmware(project, wav, work, *, codes=False, scores=False, trace=True):
         args += ["--scores", scores_file.resolve()]
     args.append(Path(wav).resolve())
     run = qemu.run_qemu(project.elf, args, machine=project.machine,
-                        timeout=_qemu_timeout(Path(wav).stat().st_size / 2))
+                        timeout=timeout or _qemu_timeout(Path(wav).stat().st_size / 2))
     if run.returncode != 0:
         message = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
         raise LossykwsError(f"{project.elf}: the firmware failed in QEMU (exit {run.returncode}): {message}")
-    cols = int(project.settings["KWS_CODE_COLS"])
-    c = np.fromfile(codes_file, dtype=np.uint8).reshape(-1, cols) if codes else None
+    c = np.fromfile(codes_file, dtype=np.uint8).reshape(-1, int(project.settings["KWS_CODE_COLS"])) if codes else None
     s = np.fromfile(scores_file, dtype="<f4").reshape(-1, len(project.labels)) if scores else None
     return run.stdout, c, s
 
 
-def _trace(stdout):
+def traced_inferences(stdout):
+    """[(T ms, label index)] of the firmware's --trace lines."""
     return [(int(t), int(k)) for t, k in re.findall(r"^inference (\d+) (\d+) ", stdout, re.M)]
 
 
@@ -299,7 +308,7 @@ def classify(project, clips, work=None):
         wav = work / "clips.wav"
         write_pcm_wav(wav, stream)
         stdout, codes, scores = run_firmware(project, wav, work, codes=True, scores=True)
-        trace = _trace(stdout)
+        trace = traced_inferences(stdout)
         if len(trace) != len(scores):
             raise LossykwsError(f"{project.elf}: {len(trace)} inferences traced, {len(scores)} scored")
         at = {t: i for i, (t, _) in enumerate(trace)}
@@ -363,12 +372,17 @@ def count_stages(project, wav):
             "calls": calls}
 
 
+def clock_of(project, clock_hz=None):
+    """(Hz, where it comes from): clock_hz when given, else the board's."""
+    if clock_hz:
+        return clock_hz, "given"
+    return BOARD_CLOCK_HZ.get(project.board, DEFAULT_CLOCK_HZ)
+
+
 def timing(project, counts, clock_hz=None):
     """Instructions per hop by stage, per second of streamed audio, and the real-time factor at
     clock_hz (default: the board's) with one cycle per instruction."""
-    clock, source = BOARD_CLOCK_HZ.get(project.board, DEFAULT_CLOCK_HZ)
-    if clock_hz:
-        clock, source = clock_hz, "given"
+    clock, source = clock_of(project, clock_hz)
     hops_per_s = SAMPLE_RATE / HOP
     rows_per_s = hops_per_s / project.block[0]
     inferences_per_s = rows_per_s / project.hop_rows
@@ -507,17 +521,37 @@ def run_stream(project, wav, truth, seconds):
 # ---------------------------------------------------------------- the command
 def emulate_firmware(project_dir, inputs, *, stream=False, keywords=20, seed=0, limit=None, count=True,
                      clock_hz=None):
-    """Everything `lossykws emulate PROJECT --target qemu` reports for a cortex-m project."""
+    """Everything `lossykws emulate PROJECT --target qemu` reports for a cortex-m project (for an
+    EnCodec firmware fed code frames, lossykws.code_frame_emulation's)."""
+    from . import code_frame_emulation
+
     project = read_project(project_dir)
+    expected = ("an encodec feature cache folder (its test split) or codes files" if project.code_frames
+                else "a data folder (its test split) or WAV files")
     if not inputs:
-        raise LossykwsError("no input: give a data folder (its test split) or WAV files")
+        raise LossykwsError(f"no input: give {expected}")
     for p in map(Path, inputs):
         if not p.exists():
-            raise LossykwsError(f"{p}: no such file or folder (expected a data folder or WAV files)")
+            raise LossykwsError(f"{p}: no such file or folder (expected {expected})")
+    code_clips = None
+    if project.code_frames:
+        if stream:
+            raise LossykwsError("--stream builds a recording of audio; this EnCodec firmware is fed code frames "
+                                f"(give {expected})")
+        code_clips = code_frame_emulation.clips_from([str(p) for p in inputs], project, limit=limit)
     _ = project.machine  # refuses a board QEMU lacks, before building
     elf = build(project)
     report = {"target": "cortex-m", "board": project.board, "project": str(project.dir),
-              "labels": project.labels}
+              "labels": project.labels, "input": "code frames" if project.code_frames else "audio"}
+    if code_clips is not None:
+        report.update(code_frame_emulation.classify(project, code_clips))
+        if count:
+            counts = code_frame_emulation.count_stages(project, code_clips[0][2])
+            report["instructions"] = counts
+            report["timing"] = code_frame_emulation.timing(project, counts, clock_hz)
+        report["memory"] = memory_split(elf)
+        report["heap_symbols"] = qemu.check_no_heap(elf)
+        return report
     if stream:
         dirs = [Path(p) for p in inputs]
         if not all(d.is_dir() for d in dirs):
@@ -545,7 +579,9 @@ def emulate_firmware(project_dir, inputs, *, stream=False, keywords=20, seed=0, 
 
 def format_report(report):
     """The report as text lines."""
-    lines = [f"{report['project']}: cortex-m firmware on {report['board']} under QEMU"]
+    code_frames = report.get("input") == "code frames"
+    lines = [f"{report['project']}: cortex-m firmware on {report['board']} under QEMU"
+             + (", fed code frames (the codec's encoder runs elsewhere)" if code_frames else "")]
     if "stream" in report:
         s = report["stream"]
         lines.append(f"stream {s['seconds']:.1f} s, {s['keywords']} keywords (seed {s['seed']}): "
@@ -557,15 +593,24 @@ def format_report(report):
     n = s["clips"]
     acc = f"{100 * s['accuracy']:.1f}% ({s['correct']}/{s['labelled']})" if s["accuracy"] is not None else "n/a"
     err = f"{s['max_score_error']:.3g}" if s["max_score_error"] is not None else "n/a"
+    codes = "" if code_frames else f"codes equal Python's {s['codes_equal']}/{n}; "
     lines += [f"clips {n}: accuracy {acc}; label agreement with the host build {s['agree_host']}/{n}, "
-              f"with the LCE interpreter {s['agree_interpreter']}/{n}; codes equal Python's "
-              f"{s['codes_equal']}/{n}; max score error vs interpreter {err} (relative, tolerance 1e-05)"]
+              f"with the LCE interpreter {s['agree_interpreter']}/{n}; {codes}max score error vs interpreter "
+              f"{err} (relative, tolerance 1e-05)"]
     for r in report["clips"][:20]:
+        codes = "" if code_frames else f", codes {'equal' if r['codes_equal'] else 'DIFFER'}"
         lines.append(f"  {r['file']}: {r['label']} (true {r['true_label']}, host {r['host_label']}, "
-                     f"interpreter {r['interpreter_label']}, codes {'equal' if r['codes_equal'] else 'DIFFER'})")
+                     f"interpreter {r['interpreter_label']}{codes})")
     if len(report["clips"]) > 20:
         lines.append(f"  ... {len(report['clips']) - 20} more (--json for all)")
-    if "timing" in report:
+    if "timing" in report and code_frames:
+        t, c = report["timing"], report["instructions"]
+        lines.append(f"instructions (exact, QEMU plugin): storing a frame {c['frame']:.0f}, writing the window "
+                     f"{c['input']:.0f}, network {c['network']:.0f} per inference ({t['inferences_per_second']:g} "
+                     f"per s at {t['frames_per_second']:g} frames per s)")
+        lines.append(f"per 1 s of codes {t['per_second']['total'] / 1e6:.2f}M instructions: RTF {t['rtf']:.3f} at "
+                     f"{t['clock_hz'] / 1e6:g} MHz ({t['clock_note']})")
+    elif "timing" in report:
         t, c = report["timing"], report["instructions"]
         lines.append(f"instructions (exact, QEMU plugin): front end {c['frontend_per_hop']:.0f} per hop, VQ "
                      f"{c['vq_per_row']:.0f} per row of codes ({t['per_hop']['vq']:.0f} per hop), network "

@@ -4,7 +4,8 @@ does not fit a microcontroller) and runs the network on them. From a tiny encode
 for mps2-an386 and built, no heap; under QEMU on the codes of the test clips its label and scores
 for the full window equal the LCE interpreter's, and on a stream of those codes every inference
 (the ring wrapping around) equals the interpreter on that window; nano33ble builds; a codes file
-of the wrong size or with a code too wide is a one-line error and a non-zero exit."""
+of the wrong size or with a code too wide is a one-line error and a non-zero exit; `lossykws
+emulate --target qemu` runs it on a cache's test split or on codes files and refuses audio."""
 import json
 import re
 import shutil
@@ -223,13 +224,71 @@ def test_cli_refuses_a_codec_without_firmware(encodec_run, tmp_path):
     assert not (tmp_path / "p").exists()
 
 
-def test_emulate_refuses_the_code_frame_firmware_in_one_line(firmware, tmp_path):
-    """`lossykws emulate --target qemu` feeds audio: it names what this firmware takes instead."""
-    assert json.loads((firmware / "lossykws.json").read_text())["firmware_input"] == "code-frames"
+def test_emulate_runs_the_code_frame_firmware_on_a_cache(encodec_run, firmware, test_codes):
+    """`lossykws emulate FW --target qemu CACHE`: the cache's test split, clip after clip in one codes
+    file; at each clip's end the firmware's label equals the interpreter's and the host build's, its
+    scores within tolerance; instructions per stage, memory, no heap."""
+    codes, reference = test_codes
+    r = run("emulate", firmware, "--target", "qemu", encodec_run[1], "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    labels = report["labels"]
+    assert report["input"] == "code frames"
+    assert [c["label"] for c in report["clips"]] == [labels[int(k)] for k in np.argmax(reference, -1)]
+    s = report["summary"]
+    assert s["clips"] == len(codes) == s["agree_host"] == s["agree_interpreter"] == s["labelled"]
+    assert s["max_score_error"] <= 1e-5
+    split = cache.load_split(encodec_run[1], "test")
+    assert [c["true_label"] for c in report["clips"]] == [split["label_names"][k] for k in split["labels"]]
+    assert s["correct"] == sum(c["label"] == c["true_label"] for c in report["clips"])
+    n = report["instructions"]
+    assert n["calls"] == {"frame": 75, "input": 1, "network": 1}
+    assert 0 < n["frame"] < n["input"] < n["network"]
+    t = report["timing"]
+    assert t["per_second"]["network"] == pytest.approx(n["network"] * 75 / 9) and t["frames_per_second"] == 75
+    assert report["memory"]["ram"]["arena"] > 0 and report["heap_symbols"] == []
+    text = run("emulate", firmware, "--target", "qemu", encodec_run[1], "--limit", "2")
+    assert text.returncode == 0, text.stderr
+    assert "fed code frames" in text.stdout and "clips 2: accuracy" in text.stdout
+    assert "with the LCE interpreter 2/2" in text.stdout and "codes equal" not in text.stdout
+
+
+def test_emulate_takes_codes_files(firmware, test_codes, tmp_path):
+    """Codes files of one window each; the true label from a parent folder named after a label."""
+    codes, reference = test_codes
+    labels = json.loads((firmware / "lossykws.json").read_text())["labels"]
+    (tmp_path / labels[0]).mkdir()
+    files = [write_codes(tmp_path / labels[0] / "a.u16", codes[0]), write_codes(tmp_path / "b.u16", codes[1])]
+    r = run("emulate", firmware, "--target", "qemu", *files, "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert [c["label"] for c in report["clips"]] == [labels[int(k)] for k in np.argmax(reference[:2], -1)]
+    assert [c["true_label"] for c in report["clips"]] == [labels[0], None]
+    assert report["summary"]["agree_interpreter"] == report["summary"]["agree_host"] == 2
+
+
+def test_emulate_refuses_audio_and_bad_codes_in_one_line(encodec_run, firmware, test_codes, tmp_path):
+    """The firmware is fed code frames: a WAV, --stream, a codes file of the wrong size or with a code
+    too wide, and a cache of another codec are one-line errors that say what it takes."""
+    codes, _ = test_codes
     wav = tmp_path / "x.wav"
     audio.write_wav(wav, np.zeros(16000))
-    assert_one_line_error(run("emulate", firmware, "--target", "qemu", wav), "an EnCodec firmware fed code frames",
-                          "WAV=CODES.u16")
+    assert_one_line_error(run("emulate", firmware, "--target", "qemu", wav), "x.wav", "fed code frames, not audio")
+    assert_one_line_error(run("emulate", firmware, "--target", "qemu", "--stream", encodec_run[1]),
+                          "--stream", "fed code frames")
+    short = write_codes(tmp_path / "short.u16", codes[0][:, :70])
+    assert_one_line_error(run("emulate", firmware, "--target", "qemu", short), "short.u16", "expected one window",
+                          "75 frames x 8 codebooks")
+    wide = codes[0].copy()
+    wide[2, 10] = 1 << 10
+    assert_one_line_error(run("emulate", firmware, "--target", "qemu", write_codes(tmp_path / "wide.u16", wide)),
+                          "wide.u16", "does not fit in the codec's 10 bits")
+    other = tmp_path / "other-cache"
+    shutil.copytree(encodec_run[1], other)
+    key = json.loads((other / "key.json").read_text())
+    key["codec"]["bandwidth"] = 12.0
+    (other / "key.json").write_text(json.dumps(key))
+    assert_one_line_error(run("emulate", firmware, "--target", "qemu", other), "other-cache", "another codec")
 
 
 DRIVER = r"""
