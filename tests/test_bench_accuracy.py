@@ -62,3 +62,36 @@ def test_a_bad_fraction_is_a_one_line_error(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == (
         "bench_accuracy: --train-speakers 0.0: expected a fraction in (0, 1]")
     assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
+
+
+def test_int8_runs_are_kept_apart_from_float_ones(tmp_path):
+    """--int8 names its run directories apart, and a cached run converted the other way is refused
+    instead of being read into the table as this one."""
+    import json
+
+    from lossykws import augment, training
+
+    bench = _tool()
+    run = tmp_path / "run"
+    run.mkdir()
+    config = {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": "ds-cnn",
+              "epochs": training.DEFAULT_EPOCHS["ds-cnn"], "learning_rate": training.DEFAULT_LR["ds-cnn"],
+              "int8": True, "augmentation": {"copies": training.DEFAULT_AUGMENT["tf"],
+                                             "params": augment.params_of(augment.AugmentConfig())}}
+    (run / training.CONFIG).write_text(json.dumps(config))
+    assert bench.stale_reason(run, "ds-cnn", None, None, int8=True) is None
+    assert bench.stale_reason(run, "ds-cnn", None, None, int8=False) == "int8 True, this benchmark trains with False"
+    # Both named runs of one cache, model and seed, and the int8 one refuses a float config in its place.
+    out = tmp_path / "out"
+    cache_dir = tmp_path / "cache-tf-words8"
+    float_run = out / "run-ds-cnn-words8-default-s0"
+    int8_run = out / "run-ds-cnn-words8-default-int8-s0"
+    int8_run.mkdir(parents=True)
+    (int8_run / training.CONFIG).write_text(json.dumps(dict(config, int8=False)))
+    try:
+        bench.run_one(cache_dir, out, "ds-cnn", 0, None, None, int8=True)
+    except Exception as e:  # noqa: BLE001 - the message is what is checked
+        assert str(e).startswith(f"{int8_run}: trained with another recipe (int8 False")
+    else:
+        raise AssertionError("a float run was read back as the int8 one")
+    assert not float_run.exists()

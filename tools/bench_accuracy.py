@@ -95,7 +95,7 @@ def _layers(keras_config):
             for layer in keras_config["config"]["layers"]]
 
 
-def stale_reason(run_dir, model, epochs, channels):
+def stale_reason(run_dir, model, epochs, channels, int8=False):
     """Why a cached run (finished or partial) is not what this code would train, or None.
 
     Run directories are named by model, task, widths, extra corpora and seed only, so a run
@@ -109,15 +109,15 @@ def stale_reason(run_dir, model, epochs, channels):
     config = training.read_config(run_dir)
     want = {"epochs": epochs or training.DEFAULT_EPOCHS[model],
             "augmented copies": training.DEFAULT_AUGMENT[models.FEATURES_OF[model]],
-            "learning rate": training.DEFAULT_LR[model]}
+            "learning rate": training.DEFAULT_LR[model], "int8": bool(int8)}
     have = {"epochs": config["epochs"], "augmented copies": config["augmentation"]["copies"],
-            "learning rate": config["learning_rate"]}
+            "learning rate": config["learning_rate"], "int8": bool(config.get("int8"))}
     if have["augmented copies"]:
         want["augmentation"] = augment.params_of(augment.AugmentConfig())
         have["augmentation"] = augment.params_of(augment.config_of(config["augmentation"]))
     for k in want:
         if want[k] != have[k]:
-            return f"{k} {have[k]}, the current default is {want[k]}"
+            return f"{k} {have[k]}, this benchmark trains with {want[k]}"
     keras_file = Path(run_dir) / training.KERAS_MODEL
     if keras_file.is_file():
         with zipfile.ZipFile(keras_file) as z:
@@ -128,13 +128,14 @@ def stale_reason(run_dir, model, epochs, channels):
     return None
 
 
-def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None):
+def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None, int8=False):
     widths = "x".join(map(str, channels)) if channels else "default"
     extra = f"-extra{len(train_extra)}" if train_extra else ""
-    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}{extra}-s{seed}"
+    quant = "-int8" if int8 else ""
+    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}{extra}{quant}-s{seed}"
     partial = Path(str(run) + training.PARTIAL_SUFFIX)
     for cached in (run, partial):
-        why = (cached / training.CONFIG).is_file() and stale_reason(cached, model, epochs, channels)
+        why = (cached / training.CONFIG).is_file() and stale_reason(cached, model, epochs, channels, int8)
         if why:
             raise LossykwsError(f"{cached}: trained with another recipe ({why}); move it aside or pass "
                                 "another --out")
@@ -143,7 +144,7 @@ def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None):
     if partial.is_dir():
         return training.train_run(resume=run, progress=False)
     return training.train_run(cache_dir, run, model_name=model, epochs=epochs, seed=seed, channels=channels,
-                              progress=False, train_extra=train_extra)
+                              progress=False, train_extra=train_extra, int8=int8)
 
 
 def save(path, rows, command):
@@ -179,6 +180,8 @@ def main():
     p.add_argument("--train-speakers", type=float, default=1.0, metavar="FRACTION",
                    help="train on this fraction (0-1] of the training split's speakers, for a learning curve: "
                         "the same validation and test splits, a fixed order of speakers [1: all]")
+    p.add_argument("--int8", action="store_true",
+                   help="convert the non-binary layers to int8 (calibrated ranges); the LCE column is then int8")
     p.add_argument("--encodec-fit-budget", type=float, default=300.0)
     p.add_argument("--out", default=str(ROOT / "build" / "bench-accuracy"))
     p.add_argument("--json", action="store_true")
@@ -213,7 +216,7 @@ def main():
                 channels = tuple(int(c) for c in a.vq_channels.split(","))
             results = []
             for seed in range(a.seeds):
-                m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra)
+                m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra, a.int8)
                 print(f"[run] {model} {task} seed {seed}: test Keras {m['test']['keras_accuracy']:.3f} "
                       f"LCE {m['test']['lce_accuracy']:.3f}, {m.get('wall_s', '?')} s", file=sys.stderr)
                 results.append(m)
@@ -222,7 +225,7 @@ def main():
             label = INPUT[codec] + (f" ({report['codec_label']})" if report.get("codec_label") else "")
             rows.append({
                 "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
-                + (" +extra" if a.train_extra else "")
+                + (" +extra" if a.train_extra else "") + (" int8" if a.int8 else "")
                 + (f" ({percent} % of training speakers)" if subset else ""),
                 "training_speakers": kept, "training_speakers_of": total,
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
