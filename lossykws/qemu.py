@@ -113,9 +113,11 @@ def _make(project_dir, *targets, jobs=2):
     return result
 
 
-def build_firmware(project_dir, jobs=2):
-    """Build the project's ELF with arm-none-eabi-gcc (its Makefile); return its path."""
-    _make(project_dir, "all", jobs=jobs)
+def build_firmware(project_dir, jobs=2, cflags=None):
+    """Build the project's ELF with arm-none-eabi-gcc (its Makefile); return its path. cflags: extra
+    compiler flags (the Makefile's KWS_CFLAGS, e.g. "-DKWS_DETECTION_THRESHOLD=0.8f" to override a
+    kws_settings.h default); a build with other flags should go into a fresh copy of the project."""
+    _make(project_dir, "all", *([f"KWS_CFLAGS={cflags}"] if cflags else []), jobs=jobs)
     return Path(project_dir) / "build" / "fw.elf"
 
 

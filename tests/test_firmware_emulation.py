@@ -138,6 +138,27 @@ def test_stream_recording_and_its_score(project, stream_corpus, tmp_path):
     assert out["hits"] + out["misses"] == 4 and all(label in proj.labels for label, _ in out["detections"])
 
 
+def test_build_flags_override_the_recognizer_settings(tiny_run, stream_corpus, tmp_path):
+    """qemu.build_firmware(cflags=...) reaches the compiler: kws_settings.h's defaults are #ifndef, so
+    an unreachable threshold (averaged scores are at most 1) detects nothing on the stream, and a
+    zero threshold with one result minimum detects at least as often as the defaults."""
+    require_tool("arm-none-eabi-gcc")
+    require_tool("qemu-system-arm")
+    detections = {}
+    for name, cflags in (("default", None), ("never", "-DKWS_DETECTION_THRESHOLD=2.0f"),
+                         ("always", "-DKWS_DETECTION_THRESHOLD=0.0f -DKWS_MINIMUM_COUNT=1")):
+        proj = tmp_path / name
+        export(str(tiny_run), "cortex-m", str(proj))
+        qemu.build_firmware(proj, cflags=cflags)
+        project = fe.read_project(proj)
+        if name == "default":
+            wav = tmp_path / "stream.wav"
+            made = fe.make_stream([stream_corpus], project.labels, wav, keywords=4, seed=3)
+        detections[name] = len(fe.run_stream(project, wav, made["truth"], made["seconds"])["detections"])
+    assert detections["never"] == 0
+    assert detections["always"] >= max(1, detections["default"])
+
+
 def test_cli_report_and_errors(tiny_run, stream_corpus, tmp_path):
     require_tool("arm-none-eabi-gcc")
     require_tool("qemu-system-arm")

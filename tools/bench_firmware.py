@@ -57,7 +57,7 @@ def test_clips(data, labels, n=None):
     return clips[:n] if n else clips
 
 
-def vq_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
+def vq_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0, thresholds=()):
     from lossykws.commands_export import export
 
     proj = work / f"{name}-{board}"
@@ -96,11 +96,28 @@ def vq_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
                 wav = Path(tmp) / "stream.wav"
                 made = fe.make_stream([data], project.labels, wav, keywords=stream_keywords, seed=0)
                 scored = fe.run_stream(project, wav, made["truth"], made["seconds"])
+                swept = [threshold_point(proj, t, wav, made) for t in thresholds]
             row["stream"] = {k: v for k, v in scored.items() if k != "detections"}
             row["stream"].update(seconds=made["seconds"], seed=0, recognizer={
                 k: project.settings[k] for k in ("KWS_AVERAGE_WINDOW_MS", "KWS_DETECTION_THRESHOLD",
                                                   "KWS_SUPPRESSION_MS", "KWS_MINIMUM_COUNT")})
+            if swept:
+                row["stream"]["thresholds"] = swept
     return row
+
+
+def threshold_point(proj, threshold, wav, made):
+    """The same stream through a copy of the firmware built with another detection threshold
+    (KWS_CFLAGS overrides kws_settings.h's default): hits, misses, false accepts."""
+    import shutil
+
+    copy = proj.parent / f"{proj.name}-threshold-{threshold:g}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(proj, copy, ignore=shutil.ignore_patterns("build"))
+    qemu.build_firmware(copy, cflags=f"-DKWS_DETECTION_THRESHOLD={threshold:g}f")
+    scored = fe.run_stream(fe.read_project(copy), wav, made["truth"], made["seconds"])
+    shutil.rmtree(copy)
+    return dict({k: v for k, v in scored.items() if k != "detections"}, threshold=threshold)
 
 
 def codes_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
@@ -216,13 +233,19 @@ def table(rows):
             f"{m['ram']['stack_reserve']:,} (+{m['ram']['other']}) | {acc} |")
     streams = [r for r in rows if r.get("stream")]
     if streams:
-        lines += ["", "| model | board | stream | keywords | hits | miss rate | false accepts (wrong label) | "
-                  "false accepts per hour |", "|" + "---|" * 8]
+        lines += ["", "| model | board | stream | detection threshold | keywords | hits | miss rate | "
+                  "false accepts (wrong label) | false accepts per hour |", "|" + "---|" * 9]
         for r in streams:
             s = r["stream"]
-            lines.append(f"| {r['model']} | {r['board']} | {s['seconds']:.0f} s | {s['keywords']} | {s['hits']} | "
-                         f"{100 * s['miss_rate']:.1f}% | {s['false_accepts']} ({s['wrong_label']}) | "
-                         f"{s['false_accepts_per_hour']:.0f} |")
+            default = dict(s, threshold=s["recognizer"]["KWS_DETECTION_THRESHOLD"])
+            points = {p["threshold"]: p for p in s.get("thresholds", [])}
+            points[default["threshold"]] = default
+            for t in sorted(points):
+                p = points[t]
+                mark = " (default)" if p is default else ""
+                lines.append(f"| {r['model']} | {r['board']} | {s['seconds']:.0f} s | {t:g}{mark} | {p['keywords']} | "
+                             f"{p['hits']} | {100 * p['miss_rate']:.1f}% | {p['false_accepts']} ({p['wrong_label']}) | "
+                             f"{p['false_accepts_per_hour']:.0f} |")
     return "\n".join(lines)
 
 
@@ -281,9 +304,18 @@ def main(argv=None):
     ap.add_argument("--work", default=None, help="where projects are exported [a temporary folder]")
     ap.add_argument("--stream-keywords", type=int, default=100,
                     help="VQ rows with --data: keywords in the streaming test recording (0: none)")
+    ap.add_argument("--stream-thresholds", default="", metavar="T,T,...",
+                    help="also score the stream of VQ runs at these detection thresholds (a build of the "
+                         "firmware each), e.g. 0.4,0.5,0.7,0.8,0.9: the miss rate against false accepts per hour")
     ap.add_argument("--save", action="store_true")
     args = ap.parse_args(argv)
     clock_hz = args.clock_mhz * 1e6
+    try:
+        thresholds = [float(t) for t in args.stream_thresholds.split(",") if t.strip()]
+    except ValueError:
+        raise LossykwsError(f"--stream-thresholds {args.stream_thresholds!r}: expected numbers such as 0.5,0.7") from None
+    if any(not 0.0 < t < 1.0 for t in thresholds):
+        raise LossykwsError(f"--stream-thresholds {args.stream_thresholds}: each threshold is a score in (0, 1)")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-fw-") as tmp:
         work = Path(args.work or tmp)
@@ -297,7 +329,8 @@ def main(argv=None):
             for board in args.boards.split(","):
                 started = time.time()
                 make = {"vq": vq_row, "encodec": codes_row}.get(codec, network_row)
-                row = make(name, run_dir, board, work, args.data, clock_hz, args.stream_keywords)
+                sweep = {"thresholds": thresholds} if make is vq_row and args.data else {}
+                row = make(name, run_dir, board, work, args.data, clock_hz, args.stream_keywords, **sweep)
                 row["bench_seconds"] = round(time.time() - started, 1)
                 rows.append(row)
                 print(f"{name} {board}: {time.time() - started:.0f} s", file=sys.stderr)
