@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import qemu
 from .errors import LossykwsError
 
 
@@ -72,9 +71,9 @@ def _cache_clips(cache_dir, project, shape, limit):
     split = cache.load_split(cache_dir, "test")
     want = project.manifest.get("settings", {}).get("codec", {})
     if _codec_of(split["codec"]) != _codec_of(want):
-        raise LossykwsError(f"{cache_dir}: codes of another codec ({split['codec'].get('label') or split['codec'].get('codec')}) "
-                            f"than the firmware's ({want.get('label') or want.get('codec')}); encode the data "
-                            "with the run's codec")
+        have = split["codec"].get("label") or split["codec"].get("codec")
+        raise LossykwsError(f"{cache_dir}: codes of another codec ({have}) than the firmware's "
+                            f"({want.get('label') or want.get('codec')}); encode the data with the run's codec")
     if tuple(split["x"].shape[1:]) != shape:
         raise LossykwsError(f"{cache_dir}: codes of shape {list(split['x'].shape[1:])} [codebooks, frames, bits], "
                             f"the firmware takes {list(shape)}")
@@ -158,18 +157,12 @@ def classify(project, clips):
 def count_stages(project, codes):
     """Exact instructions per call of each stage on one window of codes [codebooks, frames] (the QEMU
     plugin between the firmware's --count markers): {"frame", "input", "network", "calls"}."""
+    from .firmware_emulation import count_calls
+
     _, _, _, _, rate = _settings(project)
-    plugin = qemu.build_plugin(project.dir)
-    out, calls = {}, {}
     with tempfile.TemporaryDirectory(prefix="lkws-count-") as tmp:
         path = write_codes(Path(tmp) / "clip.u16", codes)
-        for stage in ("frame", "input", "network"):
-            run = qemu.run_qemu(project.elf, ["--count", stage, path.resolve()], plugin=plugin,
-                                machine=project.machine, timeout=_qemu_timeout(codes.shape[1], rate))
-            if run.returncode != 0 or not run.instructions:
-                raise LossykwsError(f"{project.elf}: --count {stage} failed in QEMU (exit {run.returncode})")
-            calls[stage] = len(run.instructions)
-            out[stage] = sum(run.instructions) / len(run.instructions)
+        out, calls = count_calls(project, path, ("frame", "input", "network"), _qemu_timeout(codes.shape[1], rate))
     return dict(out, calls=calls)
 
 

@@ -213,7 +213,9 @@ def run_firmware(project, wav, work, *, codes=False, scores=False, trace=True, t
     if run.returncode != 0:
         message = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
         raise LossykwsError(f"{project.elf}: the firmware failed in QEMU (exit {run.returncode}): {message}")
-    c = np.fromfile(codes_file, dtype=np.uint8).reshape(-1, int(project.settings["KWS_CODE_COLS"])) if codes else None
+    c = None
+    if codes:
+        c = np.fromfile(codes_file, dtype=np.uint8).reshape(-1, int(project.settings["KWS_CODE_COLS"]))
     s = np.fromfile(scores_file, dtype="<f4").reshape(-1, len(project.labels)) if scores else None
     return run.stdout, c, s
 
@@ -358,18 +360,25 @@ def count_stages(project, wav):
     """Exact instructions per call of each stage on one recording (the QEMU plugin between the
     firmware's --count markers): {"frontend_per_hop", "vq_per_row", "network_per_inference",
     "calls": {stage: n}}."""
-    elf = project.elf
-    plugin = qemu.build_plugin(project.dir)
-    out, calls = {}, {}
-    for stage in ("frontend", "vq", "network"):
-        run = qemu.run_qemu(elf, ["--count", stage, Path(wav).resolve()], plugin=plugin, machine=project.machine,
-                            timeout=_qemu_timeout(Path(wav).stat().st_size / 2))
-        if run.returncode != 0 or not run.instructions:
-            raise LossykwsError(f"{elf}: --count {stage} failed in QEMU (exit {run.returncode})")
-        calls[stage] = len(run.instructions)
-        out[stage] = sum(run.instructions) / len(run.instructions)
+    out, calls = count_calls(project, wav, ("frontend", "vq", "network"),
+                             _qemu_timeout(Path(wav).stat().st_size / 2))
     return {"frontend_per_hop": out["frontend"], "vq_per_row": out["vq"], "network_per_inference": out["network"],
             "calls": calls}
+
+
+def count_calls(project, input_file, stages, timeout):
+    """({stage: mean instructions per call}, {stage: calls}): one QEMU run of the firmware per
+    stage with `--count STAGE INPUT_FILE` and the instruction counter plugin."""
+    plugin = qemu.build_plugin(project.dir)
+    out, calls = {}, {}
+    for stage in stages:
+        run = qemu.run_qemu(project.elf, ["--count", stage, Path(input_file).resolve()], plugin=plugin,
+                            machine=project.machine, timeout=timeout)
+        if run.returncode != 0 or not run.instructions:
+            raise LossykwsError(f"{project.elf}: --count {stage} failed in QEMU (exit {run.returncode})")
+        calls[stage] = len(run.instructions)
+        out[stage] = sum(run.instructions) / len(run.instructions)
+    return out, calls
 
 
 def clock_of(project, clock_hz=None):
@@ -543,15 +552,6 @@ def emulate_firmware(project_dir, inputs, *, stream=False, keywords=20, seed=0, 
     elf = build(project)
     report = {"target": "cortex-m", "board": project.board, "project": str(project.dir),
               "labels": project.labels, "input": "code frames" if project.code_frames else "audio"}
-    if code_clips is not None:
-        report.update(code_frame_emulation.classify(project, code_clips))
-        if count:
-            counts = code_frame_emulation.count_stages(project, code_clips[0][2])
-            report["instructions"] = counts
-            report["timing"] = code_frame_emulation.timing(project, counts, clock_hz)
-        report["memory"] = memory_split(elf)
-        report["heap_symbols"] = qemu.check_no_heap(elf)
-        return report
     if stream:
         dirs = [Path(p) for p in inputs]
         if not all(d.is_dir() for d in dirs):
@@ -562,16 +562,20 @@ def emulate_firmware(project_dir, inputs, *, stream=False, keywords=20, seed=0, 
             report["stream"] = dict(run_stream(project, wav, made["truth"], made["seconds"]),
                                     seconds=made["seconds"], truth=made["truth"], seed=seed)
         return report
-    clips = clips_from([str(p) for p in inputs], project, limit=limit)
-    result = classify(project, clips)
-    report.update(result)
-    if count:
-        with tempfile.TemporaryDirectory(prefix="lkws-count-") as tmp:
-            wav = Path(tmp) / "clip.wav"
-            write_pcm_wav(wav, read_clip(clips[0][0]))
-            counts = count_stages(project, wav)
-        report["instructions"] = counts
-        report["timing"] = timing(project, counts, clock_hz)
+    if code_clips is not None:
+        report.update(code_frame_emulation.classify(project, code_clips))
+        if count:
+            report["instructions"] = counts = code_frame_emulation.count_stages(project, code_clips[0][2])
+            report["timing"] = code_frame_emulation.timing(project, counts, clock_hz)
+    else:
+        clips = clips_from([str(p) for p in inputs], project, limit=limit)
+        report.update(classify(project, clips))
+        if count:
+            with tempfile.TemporaryDirectory(prefix="lkws-count-") as tmp:
+                wav = Path(tmp) / "clip.wav"
+                write_pcm_wav(wav, read_clip(clips[0][0]))
+                report["instructions"] = counts = count_stages(project, wav)
+            report["timing"] = timing(project, counts, clock_hz)
     report["memory"] = memory_split(elf)
     report["heap_symbols"] = qemu.check_no_heap(elf)
     return report

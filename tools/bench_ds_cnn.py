@@ -65,7 +65,8 @@ def measure(run_dir, work, qemu_clips):
                 f"to 42x10; {config['task']}",
         "run_dir": str(run_dir),
         "command": "tools/bench_ds_cnn.py " + " ".join(sys.argv[1:]),
-        "inputs": "xNNN.npy: the run cache's test split, training.load_features(cache, 'test', 'ds-cnn'), one clip per file",
+        "inputs": "xNNN.npy: the run cache's test split, training.load_features(cache, 'test', 'ds-cnn'), "
+                  "one clip per file",
         "model": {"params": summary["params"], "macs": summary["float_macs"], "tflite_bytes": metrics["tflite_bytes"],
                   "ops": [op["kind"] for op in manifest["ops"]]},
         "training": {"train_clips": metrics["train_clips"], "epochs": metrics["epochs"],
@@ -103,8 +104,8 @@ def main():
         work.mkdir(parents=True, exist_ok=True)
         result = measure(run_dir, work, a.qemu_clips)
     m4, acc = result["cortex_m4f"], result["accuracy"]["test"]
-    print(f"test {acc['clips']} clips: Keras {100 * acc['keras_accuracy']:.1f} %, LCE int8 {100 * acc['lce_accuracy']:.1f} %, "
-          f"agreement {100 * acc['agreement']:.1f} %")
+    print(f"test {acc['clips']} clips: Keras {100 * acc['keras_accuracy']:.1f} %, LCE int8 "
+          f"{100 * acc['lce_accuracy']:.1f} %, agreement {100 * acc['agreement']:.1f} %")
     print(f"host C vs interpreter: {100 * result['host_c']['label_agreement']:.1f} % of {result['host_c']['clips']} "
           f"labels, first difference {result['host_c']['first_difference']}")
     print(f"Cortex-M4F: {100 * m4['label_agreement']:.1f} % of {m4['clips']} labels, first difference "

@@ -313,7 +313,8 @@ def main(argv=None):
     try:
         thresholds = [float(t) for t in args.stream_thresholds.split(",") if t.strip()]
     except ValueError:
-        raise LossykwsError(f"--stream-thresholds {args.stream_thresholds!r}: expected numbers such as 0.5,0.7") from None
+        raise LossykwsError(f"--stream-thresholds {args.stream_thresholds!r}: expected numbers such as "
+                            "0.5,0.7") from None
     if any(not 0.0 < t < 1.0 for t in thresholds):
         raise LossykwsError(f"--stream-thresholds {args.stream_thresholds}: each threshold is a score in (0, 1)")
     rows = []
