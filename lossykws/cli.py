@@ -145,6 +145,9 @@ def _listen():
               help="Augmented copies of the training audio, encoded with the codec [tf: 2, vq: 4, encodec: 0].")
 @click.option("--speed", default=None, metavar="LO,HI",
               help="Playback-speed range of the augmented copies (tempo and pitch) [0.85,1.15]; 1,1 keeps it.")
+@click.option("--warp", default=None, metavar="LO,HI",
+              help="Frequency-warp (VTLP) range of the augmented copies' features, e.g. 0.9,1.1 [1,1: none]; "
+                   "tf and vq only.")
 @click.option("--train-extra", "train_extra", multiple=True, type=_existing_dir,
               help="A corpus (e.g. from `lossykws data synth`) whose clips join the training set only, "
                    "every split of it; validation and test stay DATA_DIR's. Repeatable.")

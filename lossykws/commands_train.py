@@ -53,14 +53,14 @@ def prepare_cache(data_dir, features, task, out_dir, cache_dir=None, progress=Tr
 
 def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_size=32, seed=0, out_dir=None,
           strategy="default", resume=None, int8=False, as_json=False, cache_dir=None, augment=None,
-          train_extra=(), speed=None):
+          train_extra=(), speed=None, warp=None):
     """Train a model on a corpus (or a feature cache), write a run directory, print and return its
     metrics (metrics.json's content). `lossykws demo` can call it as
     train(data_dir=[corpus], features="vq", task="words8", epochs=N, out_dir="build/demo/run-vq")."""
     from . import training
 
     if resume:
-        if data_dir or features or model or out_dir or train_extra or speed:
+        if data_dir or features or model or out_dir or train_extra or speed or warp:
             raise LossykwsError("--resume continues a run with its own data, model and settings: give only "
                                 "--resume RUN_DIR")
         metrics = training.train_run(resume=resume, strategy=strategy)
@@ -74,6 +74,7 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
     if features is None and not one_cache:
         raise LossykwsError("--features tf|vq|encodec is needed with Speech Commands folders")
     codec = features or cache.read_key(data_dir[0])["codec"]["codec"]
+    training.default_augment_config(codec, speed, warp)   # a bad --warp fails before any encoding
     model = model or models.DEFAULT_MODEL[codec]
     models.check_features(model, codec)
     task_name = task or (cache.read_key(data_dir[0])["task"] if one_cache else "words8")
@@ -90,7 +91,7 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
     metrics = training.train_run(cdir, out_dir, model_name=model, task=task_name, epochs=epochs,
                                  batch_size=batch_size, seed=seed, strategy=strategy, int8=int8,
                                  augment_copies=augment, noise_paths=noise, train_extra=list(train_extra) or None,
-                                 speed=speed,
+                                 speed=speed, warp=warp,
                                  data_dirs=None if one_cache else list(data_dir))
     _print_metrics(metrics, out_dir, as_json)
     return metrics

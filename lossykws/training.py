@@ -19,8 +19,10 @@ Augmentation happens on audio, before encoding (lossykws.augment): the training 
 augmented `augment_copies` times (playback speed, time shift, gain, background noise; seeded by
 (seed, copy, clip); the parameters are recorded in config.json, so a resume augments as the run
 began) and encoded with the cache's own codec; the copies join the original training features.
-The validation and test splits are never augmented. EnCodec's encoder is slow on CPU, so its
-default is no augmented copies.
+With a frequency warp (`warp`, `lossykws train --warp LO,HI`; none by default) the copies'
+features are warped along frequency (VTLP) between the front end and the codec (tf and vq only).
+The validation and test splits are never augmented.
+EnCodec's encoder is slow on CPU, so its default is no augmented copies.
 
 Extra corpora (`train_extra`, `lossykws train --train-extra DIR`, e.g. a `lossykws data synth`
 corpus) join the training set only: every clip of the task's labels in them, whatever split its
@@ -50,6 +52,7 @@ CKPT_DIR, BEST_WEIGHTS = "checkpoint", "best.weights.h5"
 DEFAULT_EPOCHS = {"tf-cnn": 30, "vq-bnn": 60, "encodec-bnn": 60, "ds-cnn": 30}
 DEFAULT_LR = {"tf-cnn": 3e-3, "vq-bnn": 1e-2, "encodec-bnn": 1e-2, "ds-cnn": 3e-3}
 DEFAULT_AUGMENT = {"tf": 2, "vq": 4, "encodec": 0}
+DEFAULT_WARP = {}   # the augmented copies' frequency warp (VTLP) per codec: none (docs/accuracy.md measured it)
 STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
@@ -124,21 +127,41 @@ def load_features(cache_dir, split, model_name, bits_dtype=np.float32):
 
 def encoder_of(codec_dir, codec_spec):
     """clips float32 [n, 16000] -> model features, with the codec saved in a cache or run."""
-    codec_dir = Path(codec_dir)
+    stages = codec_stages(codec_dir, codec_spec)
+    if stages is not None:
+        front, back = stages
+        return lambda clips: back(front(clips))
+    from .codecs import encodec
+
+    return encodec.EncodecCodec.load(Path(codec_dir)).encode
+
+
+def codec_stages(codec_dir, codec_spec):
+    """(front end: clips [n, 16000] -> features float32 [n, 128, 128], codec: features -> model
+    features) for the codecs built on the front end (tf, vq); None for EnCodec, which reads audio."""
+    from . import frontend
+
     name = codec_spec["codec"]
     if name == "tf":
-        from . import frontend
-
-        return lambda clips: frontend.features_batch(clips)[..., None]
+        return frontend.features_batch, lambda feats: np.asarray(feats)[..., None]
     if name == "vq":
         from .codecs import vq
 
-        cb = vq.load(codec_dir / cache.VQ_CODEBOOK)
-        return lambda clips: vq.bits(cb.encode_audio(clips), cb.bits)
-    from .codecs import encodec
+        cb = vq.load(Path(codec_dir) / cache.VQ_CODEBOOK)
+        return frontend.features_batch, lambda feats: vq.bits(cb.encode(feats), cb.bits)
+    return None
 
-    codec = encodec.EncodecCodec.load(codec_dir)
-    return codec.encode
+
+def default_augment_config(codec, speed=None, warp=None):
+    """The augmentation of a new run on `codec`: AugmentConfig's defaults, the codec's frequency warp
+    (DEFAULT_WARP), and a given speed or warp range; a warp for a codec that reads audio is a
+    one-line error."""
+    kw = {"speed": augment.check_speed(speed)} if speed is not None else {}
+    warp = augment.check_warp(warp) if warp is not None else DEFAULT_WARP.get(codec, augment.NO_WARP)
+    if warp != augment.NO_WARP and codec not in ("tf", "vq"):
+        raise LossykwsError(f"--warp {','.join(map(str, warp))}: the frequency warp changes the front end's features; "
+                            f"the {codec} codec reads audio (use 1,1)")
+    return augment.AugmentConfig(warp=warp, **kw)
 
 
 def training_dtype(codec_spec):
@@ -149,24 +172,34 @@ def training_dtype(codec_spec):
 
 
 def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64, dtype=np.float32,
-                     config=None):
+                     config=None, stages=None):
     """`copies` augmented versions of the clips at `paths`, encoded: dtype [copies * n, ...];
-    `config`: an augment.AugmentConfig [its defaults]."""
+    `config`: an augment.AugmentConfig [its defaults]; `stages`: codec_stages of the codec, which a
+    config with a frequency warp needs (the warp goes between the front end and the codec)."""
     from . import audio
 
     config = config or augment.AugmentConfig()
 
     if copies <= 0:
         return None
+    warping = tuple(config.warp) != augment.NO_WARP
+    if warping and stages is None:
+        raise LossykwsError("a frequency warp needs a codec on the front end's features (tf or vq)")
     noise = augment.load_noise(noise_paths) if noise_paths else []
     clips = np.stack([audio.load_clip(p) for p in paths])
     out = []
     bar = progress_bar(total=copies * len(clips), desc="augment+encode", unit="clip") if progress else None
     for c in range(copies):
         for s in range(0, len(clips), batch):
-            part = np.stack([augment.augment(clips[i], noise, seed, c + 1, i, config)
-                             for i in range(s, min(s + batch, len(clips)))])
-            out.append(np.asarray(encode(part)).astype(dtype))
+            index = range(s, min(s + batch, len(clips)))
+            part = np.stack([augment.augment(clips[i], noise, seed, c + 1, i, config) for i in index])
+            if warping:
+                front, back = stages
+                feats = np.stack([augment.warp_frequency(f, augment.warp_factor(seed, c + 1, i, config))
+                                  for f, i in zip(front(part), index)])
+                out.append(np.asarray(back(feats)).astype(dtype))
+            else:
+                out.append(np.asarray(encode(part)).astype(dtype))
             if bar is not None:
                 bar.update(len(part))
     if bar is not None:
@@ -246,7 +279,8 @@ class _BatchBar:
 
 
 def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                 augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra=None, speed=None):
+                 augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra=None, speed=None,
+                 warp=None):
     """Check everything that can be wrong before any folder is created; return the run config."""
     key = cache.read_key(cache_dir)
     codec = key["codec"]["codec"]
@@ -272,7 +306,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
     shape = models.input_shape_for(splits["train"]["shape"], model_name)
     if augment_copies is None:
         augment_copies = DEFAULT_AUGMENT[codec]
-    speed_kw = {"speed": augment.check_speed(speed)} if speed is not None else {}
+    augment_config = default_augment_config(codec, speed, warp)
     extra = _extra_clips(train_extra, key["task"], key["labels"]) if train_extra else None
     out = Path(out_dir)
     check_output_dir(out)
@@ -290,7 +324,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
         "strategy": strategy, "int8": bool(int8),
         "augmentation": {"copies": int(augment_copies), "on": "audio before encoding",
                          "noise_recordings": len(noise_paths or []),
-                         "params": augment.params_of(augment.AugmentConfig(**speed_kw))},
+                         "params": augment.params_of(augment_config)},
         "data_fingerprint": key["data_fingerprint"], "data_content": key.get("data_content"),
         "data_dirs": [str(Path(d).resolve()) for d in (data_dirs or [])],
         "train_extra": ({"dirs": [str(Path(d).resolve()) for d in train_extra], "clips": len(extra),
@@ -331,7 +365,7 @@ def _find_resume(resume):
 def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=None, batch_size=32, seed=0,
               strategy="default", int8=False, augment_copies=None, noise_paths=None, channels=None,
               learning_rate=None, resume=None, data_dirs=None, progress=True, stop_after_epochs=None,
-              train_extra=None, speed=None):
+              train_extra=None, speed=None, warp=None):
     """Train (or resume) a run; returns metrics.json's content. See the module docstring.
 
     train_extra: corpora (Speech Commands folders, e.g. `lossykws data synth`'s) whose clips of the
@@ -339,6 +373,8 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     validation and test stay the cache's own (real speech).
 
     speed: (lo, hi), the playback-speed range of the augmented copies [augment.AugmentConfig's].
+    warp: (lo, hi), the frequency-warp range of the augmented copies' features (tf and vq codecs)
+    [DEFAULT_WARP's for the codec: none].
 
     stop_after_epochs: stop after that many epochs of this session, leaving RUN_DIR.partial as an
     interruption would (tests use it to check that resume reaches the same weights)."""
@@ -363,7 +399,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
             raise LossykwsError("train needs a feature cache and an output run directory")
         config = _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
                               augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra,
-                              speed)
+                              speed, warp)
         out = Path(out_dir)
         partial = Path(str(out) + PARTIAL_SUFFIX)
         state = None
@@ -380,9 +416,10 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
                             f"model's input {config['input_shape']}")
     copies = config["augmentation"]["copies"]
     if copies:
-        encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
-        aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encode, copies, seed, progress,
-                               dtype=dtype, config=augment.config_of(config["augmentation"]))
+        codec_dir = Path(cache_dir) / cache.CODEC_DIR
+        aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encoder_of(codec_dir, config["codec"]),
+                               copies, seed, progress, dtype=dtype, config=augment.config_of(config["augmentation"]),
+                               stages=codec_stages(codec_dir, config["codec"]))
         x_train = np.concatenate([x_train, aug.reshape(-1, *x_train.shape[1:])])
         del aug
         y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)

@@ -1,6 +1,7 @@
 import numpy as np
 
-from lossykws.augment import NO_SPEED, AugmentConfig, augment, change_speed, config_of, params_of
+from lossykws.augment import (NO_SPEED, NO_WARP, AugmentConfig, augment, change_speed, config_of, params_of,
+                              warp_factor, warp_frequency)
 
 from wavgen import tone
 
@@ -75,3 +76,31 @@ def test_recorded_params_give_back_the_config():
     config = AugmentConfig(speed=(0.9, 1.1), gain_db=3.0)
     assert config_of({"copies": 2, "params": params_of(config)}) == config
     assert config_of({"copies": 2}) == AugmentConfig(speed=NO_SPEED)   # a run from before the speed factor
+    old = params_of(AugmentConfig())
+    del old["warp"]                                                      # a run from before the warp
+    assert config_of({"copies": 2, "params": old}).warp == NO_WARP
+
+
+def test_warp_moves_a_formant_by_the_factor_and_keeps_the_band():
+    feats = np.zeros((3, 128), np.float32)
+    feats[:, 40] = 1.0
+    assert np.array_equal(warp_frequency(feats, 1.0), feats)
+    for factor in (0.9, 1.1):
+        out = warp_frequency(feats, factor)
+        centre = np.average(np.arange(128), weights=out[0])
+        assert abs(centre - 40 * factor) < 0.5, (factor, centre)
+        assert out.shape == feats.shape and out.dtype == np.float32
+    ramp = np.tile(np.arange(128, dtype=np.float32), (2, 1))
+    for factor in (0.8, 1.2):   # monotone, the ends kept: nothing read from outside the band
+        out = warp_frequency(ramp, factor)
+        assert np.all(np.diff(out[0]) > 0) and out[0, 0] == 0.0 and out[0, -1] == 127.0
+
+
+def test_warp_factor_is_seeded_and_leaves_the_audio_draws_alone():
+    config = AugmentConfig(warp=(0.9, 1.1))
+    factors = [warp_factor(0, c, i, config) for c in (1, 2) for i in range(50)]
+    assert all(0.9 <= f <= 1.1 for f in factors) and len(set(factors)) == 100
+    assert warp_factor(0, 1, 7, config) == warp_factor(0, 1, 7, config) != warp_factor(1, 1, 7, config)
+    assert warp_factor(0, 1, 7) == 1.0                                  # no warp in the default config
+    clip = tone(0.7)
+    assert np.array_equal(augment(clip, [], 3, 1, 5, config), augment(clip, [], 3, 1, 5, AugmentConfig()))

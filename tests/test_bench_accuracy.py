@@ -95,3 +95,31 @@ def test_int8_runs_are_kept_apart_from_float_ones(tmp_path):
     else:
         raise AssertionError("a float run was read back as the int8 one")
     assert not float_run.exists()
+
+
+def test_warped_runs_are_kept_apart_and_checked(tmp_path):
+    """--warp LO,HI names its runs apart and a cached run augmented with another warp is refused."""
+    import json
+
+    from lossykws import augment, training
+
+    bench = _tool()
+    run = tmp_path / "run"
+    run.mkdir()
+    config = {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": "vq-bnn",
+              "epochs": training.DEFAULT_EPOCHS["vq-bnn"], "learning_rate": training.DEFAULT_LR["vq-bnn"],
+              "int8": False, "augmentation": {"copies": training.DEFAULT_AUGMENT["vq"],
+                                              "params": augment.params_of(augment.AugmentConfig(warp=(0.9, 1.1)))}}
+    (run / training.CONFIG).write_text(json.dumps(config))
+    assert bench.stale_reason(run, "vq-bnn", None, None, warp=(0.9, 1.1)) is None
+    assert bench.stale_reason(run, "vq-bnn", None, None).startswith("augmentation ")
+    out = tmp_path / "out"
+    named = out / "run-vq-bnn-words8-default-warp0.9-1.1-s0"
+    named.mkdir(parents=True)
+    (named / training.CONFIG).write_text(json.dumps(dict(config, epochs=1)))
+    try:
+        bench.run_one(tmp_path / "cache-vq-words8", out, "vq-bnn", 0, None, None, warp=(0.9, 1.1))
+    except Exception as e:  # noqa: BLE001 - the message is what is checked
+        assert str(e).startswith(f"{named}: trained with another recipe (epochs 1")
+    else:
+        raise AssertionError("a run of another recipe was read back")

@@ -54,12 +54,44 @@ def test_run_directory(finished_run):
     assert config["codec"]["codec"] == "vq" and config["codec"]["k"] == 16
     assert config["data_fingerprint"] and config["versions"]["larq"] and config["seed"] == 0
     assert config["augmentation"]["copies"] == 1
-    assert augment.config_of(config["augmentation"]) == augment.AugmentConfig()   # a resume augments alike
+    recorded = augment.config_of(config["augmentation"])                       # a resume augments alike
+    assert recorded == training.default_augment_config("vq") == augment.AugmentConfig()
     m = json.loads((out / "metrics.json").read_text())
     assert m["epochs"] == 2 and 1 <= m["best_epoch"] <= 2 and len(m["history"]["val_accuracy"]) == 2
     assert m["validation"]["agreement"] >= 0.995 and m["agreement_check"] == "ok"
     assert m["test"]["clips"] == 6 and m["train_clips"] == 2 * 18
     assert m["summary"]["binary_params"] > 0
+
+
+def test_augmented_copies_warp_between_the_front_end_and_the_codec(tiny_vq_cache):
+    """With a frequency warp the copies are front end -> warp -> VQ encoder (the C ones); without,
+    the staged path gives the codec's own encoding bit for bit; a warp without the stages, or for a
+    codec that reads audio, is refused."""
+    from lossykws import frontend
+    from lossykws.codecs import vq
+
+    codec_dir = tiny_vq_cache / cache.CODEC_DIR
+    spec = cache.read_key(tiny_vq_cache)["codec"]
+    paths = list(cache.load_split(tiny_vq_cache, "train")["paths"][:4])
+    encode, stages = training.encoder_of(codec_dir, spec), training.codec_stages(codec_dir, spec)
+    kw = dict(progress=False, dtype=np.int8)
+    plain = training.augmented_copies(paths, [], encode, 2, 0, config=augment.AugmentConfig(), **kw)
+    assert np.array_equal(plain, training.augmented_copies(paths, [], encode, 2, 0, config=augment.AugmentConfig(),
+                                                           stages=stages, **kw))
+    config = augment.AugmentConfig(warp=(0.9, 1.1))
+    warped = training.augmented_copies(paths, [], encode, 2, 0, config=config, stages=stages, **kw)
+    assert warped.shape == plain.shape and not np.array_equal(warped, plain)
+    cb = vq.load(codec_dir / cache.VQ_CODEBOOK)
+    from lossykws import audio
+
+    clip = augment.augment(audio.load_clip(paths[3]), [], 0, 2, 3, config)   # copy 2 of clip 3
+    feats = augment.warp_frequency(frontend.features(clip), augment.warp_factor(0, 2, 3, config))
+    assert np.array_equal(warped[4 + 3], vq.bits(cb.encode(feats), cb.bits).astype(np.int8))
+    with pytest.raises(LossykwsError, match="needs a codec on the front end's features"):
+        training.augmented_copies(paths, [], encode, 1, 0, config=config, **kw)
+    with pytest.raises(LossykwsError, match="the encodec codec reads audio"):
+        training.default_augment_config("encodec", warp=(0.9, 1.1))
+    assert training.default_augment_config("tf").warp == augment.NO_WARP
 
 
 def test_evaluate_on_the_test_split_and_on_folders(finished_run, tiny_corpus):
@@ -115,11 +147,11 @@ def test_mirrored_strategy_on_two_logical_cpus(tiny_vq_cache, tmp_path):
 def test_cli_train_then_evaluate(tiny_corpus, tiny_vq_cache, tmp_path):
     out = tmp_path / "run"
     r = run_cli("train", tiny_vq_cache, "--epochs", "1", "--batch-size", "8", "--augment", "0", "--speed", "1,1",
-                "--out", out)
+                "--warp", "1,1", "--out", out)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "test accuracy: Keras" in r.stdout and (out / "model.tflite").is_file()
     recorded = json.loads((out / "config.json").read_text())["augmentation"]
-    assert augment.config_of(recorded).speed == augment.NO_SPEED
+    assert augment.config_of(recorded).speed == augment.NO_SPEED and augment.config_of(recorded).warp == augment.NO_WARP
     r = run_cli("evaluate", out, "--json")
     assert r.returncode == 0, r.stderr[-3000:]
     report = json.loads(r.stdout)
@@ -153,6 +185,8 @@ def test_cli_features_that_do_not_match_the_model(tiny_corpus, tiny_vq_cache, tm
                           "--speed 0.9: expected two playback-speed factors")
     assert_one_line_error(run_cli("train", tiny_vq_cache, "--speed", "1.2,0.8", "--out", out),
                           "--speed 1.2,0.8: expected 0.5 <= LO <= HI <= 2")
+    assert_one_line_error(run_cli("train", tiny_vq_cache, "--warp", "1.5,1.6", "--out", out),
+                          "--warp 1.5,1.6: expected 0.7 <= LO <= HI <= 1.3")
     assert not out.exists() and not Path(str(out) + ".partial").exists()
 
 

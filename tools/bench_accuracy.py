@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401
-from lossykws import cache, models, training  # noqa: E402
+from lossykws import augment, cache, models, training  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
 INPUT = {"tf": "128x128 log-STFT, float32", "vq": "VQ 2x2/16 words: 64x64x4 bits", "encodec": "EnCodec bits"}
@@ -95,7 +95,7 @@ def _layers(keras_config):
             for layer in keras_config["config"]["layers"]]
 
 
-def stale_reason(run_dir, model, epochs, channels, int8=False):
+def stale_reason(run_dir, model, epochs, channels, int8=False, warp=None):
     """Why a cached run (finished or partial) is not what this code would train, or None.
 
     Run directories are named by model, task, widths, extra corpora and seed only, so a run
@@ -104,7 +104,6 @@ def stale_reason(run_dir, model, epochs, channels, int8=False):
     default."""
     import zipfile
 
-    from lossykws import augment
 
     config = training.read_config(run_dir)
     want = {"epochs": epochs or training.DEFAULT_EPOCHS[model],
@@ -113,7 +112,8 @@ def stale_reason(run_dir, model, epochs, channels, int8=False):
     have = {"epochs": config["epochs"], "augmented copies": config["augmentation"]["copies"],
             "learning rate": config["learning_rate"], "int8": bool(config.get("int8"))}
     if have["augmented copies"]:
-        want["augmentation"] = augment.params_of(augment.AugmentConfig())
+        want["augmentation"] = augment.params_of(training.default_augment_config(models.FEATURES_OF[model],
+                                                                                  warp=warp))
         have["augmentation"] = augment.params_of(augment.config_of(config["augmentation"]))
     for k in want:
         if want[k] != have[k]:
@@ -128,14 +128,15 @@ def stale_reason(run_dir, model, epochs, channels, int8=False):
     return None
 
 
-def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None, int8=False):
+def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None, int8=False, warp=None):
     widths = "x".join(map(str, channels)) if channels else "default"
     extra = f"-extra{len(train_extra)}" if train_extra else ""
     quant = "-int8" if int8 else ""
-    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}{extra}{quant}-s{seed}"
+    warped = f"-warp{warp[0]:g}-{warp[1]:g}" if warp else ""
+    run = out / f"run-{model}-{Path(cache_dir).name.split('-', 2)[-1]}-{widths}{extra}{quant}{warped}-s{seed}"
     partial = Path(str(run) + training.PARTIAL_SUFFIX)
     for cached in (run, partial):
-        why = (cached / training.CONFIG).is_file() and stale_reason(cached, model, epochs, channels, int8)
+        why = (cached / training.CONFIG).is_file() and stale_reason(cached, model, epochs, channels, int8, warp)
         if why:
             raise LossykwsError(f"{cached}: trained with another recipe ({why}); move it aside or pass "
                                 "another --out")
@@ -144,7 +145,7 @@ def run_one(cache_dir, out, model, seed, epochs, channels, train_extra=None, int
     if partial.is_dir():
         return training.train_run(resume=run, progress=False)
     return training.train_run(cache_dir, run, model_name=model, epochs=epochs, seed=seed, channels=channels,
-                              progress=False, train_extra=train_extra, int8=int8)
+                              progress=False, train_extra=train_extra, int8=int8, warp=warp)
 
 
 def save(path, rows, command):
@@ -182,6 +183,8 @@ def main():
                         "the same validation and test splits, a fixed order of speakers [1: all]")
     p.add_argument("--int8", action="store_true",
                    help="convert the non-binary layers to int8 (calibrated ranges); the LCE column is then int8")
+    p.add_argument("--warp", default=None, metavar="LO,HI",
+                   help="frequency-warp (VTLP) range of the augmented copies' features, tf and vq models [none]")
     p.add_argument("--encodec-fit-budget", type=float, default=300.0)
     p.add_argument("--out", default=str(ROOT / "build" / "bench-accuracy"))
     p.add_argument("--json", action="store_true")
@@ -190,6 +193,7 @@ def main():
                         "rows of other (task, model) pairs already in it are kept")
     a = p.parse_args()
     out = Path(a.out)
+    warp = augment.check_warp(a.warp) if a.warp else None
     if not 0.0 < a.train_speakers <= 1.0:
         raise LossykwsError(f"--train-speakers {a.train_speakers}: expected a fraction in (0, 1]")
     out.mkdir(parents=True, exist_ok=True)
@@ -216,7 +220,7 @@ def main():
                 channels = tuple(int(c) for c in a.vq_channels.split(","))
             results = []
             for seed in range(a.seeds):
-                m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra, a.int8)
+                m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra, a.int8, warp)
                 print(f"[run] {model} {task} seed {seed}: test Keras {m['test']['keras_accuracy']:.3f} "
                       f"LCE {m['test']['lce_accuracy']:.3f}, {m.get('wall_s', '?')} s", file=sys.stderr)
                 results.append(m)
@@ -226,6 +230,7 @@ def main():
             rows.append({
                 "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
                 + (" +extra" if a.train_extra else "") + (" int8" if a.int8 else "")
+                + (f" warp {warp[0]:g}-{warp[1]:g}" if warp else "")
                 + (f" ({percent} % of training speakers)" if subset else ""),
                 "training_speakers": kept, "training_speakers_of": total,
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],
