@@ -1,6 +1,7 @@
 """tools/bench_accuracy.py's learning-curve corpora: a fraction of the training speakers, the same
 validation and test clips."""
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -64,62 +65,56 @@ def test_a_bad_fraction_is_a_one_line_error(tmp_path):
     assert "Traceback" not in r.stderr and not (tmp_path / "o").exists()
 
 
+def _recipe(model, int8=False, warp=(1.0, 1.0)):
+    """config.json of a finished run of `model` with the bench's default recipe (no Keras model)."""
+    from lossykws import augment, models, training
+
+    return {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": model,
+            "epochs": training.DEFAULT_EPOCHS[model], "learning_rate": training.DEFAULT_LR[model], "int8": int8,
+            "augmentation": {"copies": training.DEFAULT_AUGMENT[models.FEATURES_OF[model]],
+                             "params": augment.params_of(augment.AugmentConfig(warp=warp))}}
+
+
+def _write_run(folder, config):
+    from lossykws import training
+
+    folder.mkdir(parents=True)
+    (folder / training.CONFIG).write_text(json.dumps(config))
+    return folder
+
+
+def _refused(call, message):
+    """call() raises an error whose text starts with message (a stale cached run is not read back)."""
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001 - the message is what is checked
+        assert str(e).startswith(message), str(e)
+    else:
+        raise AssertionError("a run of another recipe was read back")
+
+
 def test_int8_runs_are_kept_apart_from_float_ones(tmp_path):
     """--int8 names its run directories apart, and a cached run converted the other way is refused
     instead of being read into the table as this one."""
-    import json
-
-    from lossykws import augment, training
-
     bench = _tool()
-    run = tmp_path / "run"
-    run.mkdir()
-    config = {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": "ds-cnn",
-              "epochs": training.DEFAULT_EPOCHS["ds-cnn"], "learning_rate": training.DEFAULT_LR["ds-cnn"],
-              "int8": True, "augmentation": {"copies": training.DEFAULT_AUGMENT["tf"],
-                                             "params": augment.params_of(augment.AugmentConfig())}}
-    (run / training.CONFIG).write_text(json.dumps(config))
+    run = _write_run(tmp_path / "run", _recipe("ds-cnn", int8=True))
     assert bench.stale_reason(run, "ds-cnn", None, None, int8=True) is None
     assert bench.stale_reason(run, "ds-cnn", None, None, int8=False) == "int8 True, this benchmark trains with False"
-    # Both named runs of one cache, model and seed, and the int8 one refuses a float config in its place.
+    # The int8 run of a cache, model and seed has its own name and refuses a float config in its place.
     out = tmp_path / "out"
-    cache_dir = tmp_path / "cache-tf-words8"
-    float_run = out / "run-ds-cnn-words8-default-s0"
-    int8_run = out / "run-ds-cnn-words8-default-int8-s0"
-    int8_run.mkdir(parents=True)
-    (int8_run / training.CONFIG).write_text(json.dumps(dict(config, int8=False)))
-    try:
-        bench.run_one(cache_dir, out, "ds-cnn", 0, None, None, int8=True)
-    except Exception as e:  # noqa: BLE001 - the message is what is checked
-        assert str(e).startswith(f"{int8_run}: trained with another recipe (int8 False")
-    else:
-        raise AssertionError("a float run was read back as the int8 one")
-    assert not float_run.exists()
+    int8_run = _write_run(out / "run-ds-cnn-words8-default-int8-s0", _recipe("ds-cnn"))
+    _refused(lambda: bench.run_one(tmp_path / "cache-tf-words8", out, "ds-cnn", 0, None, None, int8=True),
+             f"{int8_run}: trained with another recipe (int8 False")
+    assert not (out / "run-ds-cnn-words8-default-s0").exists()
 
 
 def test_warped_runs_are_kept_apart_and_checked(tmp_path):
     """--warp LO,HI names its runs apart and a cached run augmented with another warp is refused."""
-    import json
-
-    from lossykws import augment, training
-
     bench = _tool()
-    run = tmp_path / "run"
-    run.mkdir()
-    config = {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": "vq-bnn",
-              "epochs": training.DEFAULT_EPOCHS["vq-bnn"], "learning_rate": training.DEFAULT_LR["vq-bnn"],
-              "int8": False, "augmentation": {"copies": training.DEFAULT_AUGMENT["vq"],
-                                              "params": augment.params_of(augment.AugmentConfig(warp=(0.9, 1.1)))}}
-    (run / training.CONFIG).write_text(json.dumps(config))
+    run = _write_run(tmp_path / "run", _recipe("vq-bnn", warp=(0.9, 1.1)))
     assert bench.stale_reason(run, "vq-bnn", None, None, warp=(0.9, 1.1)) is None
     assert bench.stale_reason(run, "vq-bnn", None, None).startswith("augmentation ")
     out = tmp_path / "out"
-    named = out / "run-vq-bnn-words8-default-warp0.9-1.1-s0"
-    named.mkdir(parents=True)
-    (named / training.CONFIG).write_text(json.dumps(dict(config, epochs=1)))
-    try:
-        bench.run_one(tmp_path / "cache-vq-words8", out, "vq-bnn", 0, None, None, warp=(0.9, 1.1))
-    except Exception as e:  # noqa: BLE001 - the message is what is checked
-        assert str(e).startswith(f"{named}: trained with another recipe (epochs 1")
-    else:
-        raise AssertionError("a run of another recipe was read back")
+    named = _write_run(out / "run-vq-bnn-words8-default-warp0.9-1.1-s0", _recipe("vq-bnn"))
+    _refused(lambda: bench.run_one(tmp_path / "cache-vq-words8", out, "vq-bnn", 0, None, None, warp=(0.9, 1.1)),
+             f"{named}: trained with another recipe (augmentation ")
