@@ -159,8 +159,8 @@ def default_augment_config(codec, speed=None, warp=None):
     kw = {"speed": augment.check_speed(speed)} if speed is not None else {}
     warp = augment.check_warp(warp) if warp is not None else DEFAULT_WARP.get(codec, augment.NO_WARP)
     if warp != augment.NO_WARP and codec not in ("tf", "vq"):
-        raise LossykwsError(f"--warp {','.join(map(str, warp))}: the frequency warp changes the front end's features; "
-                            f"the {codec} codec reads audio (use 1,1)")
+        raise LossykwsError(f"--warp {','.join(map(str, warp))}: the frequency warp changes the front end's "
+                            f"features; the {codec} codec reads audio (use 1,1)")
     return augment.AugmentConfig(warp=warp, **kw)
 
 
