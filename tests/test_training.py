@@ -103,8 +103,10 @@ def test_evaluate_on_the_test_split_and_on_folders(finished_run, tiny_corpus):
 
 
 def test_resume_reaches_the_same_weights(tiny_vq_cache, tmp_path):
-    whole = training.train_run(tiny_vq_cache, tmp_path / "whole", **TINY)
-    stopped = training.train_run(tiny_vq_cache, tmp_path / "cut", stop_after_epochs=1, **TINY)
+    """The resumed session rebuilds the augmented copies from config.json, frequency warp included."""
+    tiny = dict(TINY, warp=(0.9, 1.1))
+    whole = training.train_run(tiny_vq_cache, tmp_path / "whole", **tiny)
+    stopped = training.train_run(tiny_vq_cache, tmp_path / "cut", stop_after_epochs=1, **tiny)
     assert stopped["status"] == "interrupted" and not (tmp_path / "cut").exists()
     assert (tmp_path / "cut.partial" / "checkpoint").is_dir()
     resumed = training.train_run(resume=tmp_path / "cut", progress=False)
