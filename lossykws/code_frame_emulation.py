@@ -108,7 +108,8 @@ def classify(project, clips):
     """Run the firmware on every clip's codes (one QEMU run) and check it. Returns {"clips": [{file,
     true_label, label, host_label, interpreter_label, max_score_error}], "summary"}."""
     from .codecs import encodec
-    from .firmware_emulation import host_labels, interpreter_scores, run_firmware, traced_inferences
+    from .firmware_emulation import (clip_result, host_labels, interpreter_scores, run_firmware, summarize,
+                                     traced_inferences)
 
     books, frames, bits, _, rate = _settings(project)
     period = clip_period(project)
@@ -133,25 +134,9 @@ def classify(project, clips):
         planes = encodec.codes_to_bits(np.stack([c for _, _, c in clips]), bits)
         reference = interpreter_scores(project, planes)
         host = host_labels(project, planes, work)
-    results = []
-    for i, ((name, true, _), j) in enumerate(zip(clips, index)):
-        ref = reference[i].astype(np.float32)
-        err = float(np.max(np.abs(scores[j].astype(np.float64) - ref) / np.maximum(1.0, np.abs(ref))))
-        results.append({"file": name, "true_label": true, "label": project.labels[inferences[j][1]],
-                        "host_label": project.labels[host[i]],
-                        "interpreter_label": project.labels[int(np.argmax(ref))], "max_score_error": err})
-    labelled = [r for r in results if r["true_label"] is not None]
-    correct = sum(r["label"] == r["true_label"] for r in labelled)
-    summary = {
-        "clips": len(results),
-        "agree_host": sum(r["label"] == r["host_label"] for r in results),
-        "agree_interpreter": sum(r["label"] == r["interpreter_label"] for r in results),
-        "labelled": len(labelled), "correct": correct,
-        "accuracy": correct / len(labelled) if labelled else None,
-        "max_score_error": max(r["max_score_error"] for r in results),
-        "recording_seconds": stream.shape[1] / rate,
-    }
-    return {"clips": results, "summary": summary}
+    results = [clip_result(project, name, true, inferences[j][1], scores[j], host[i], reference[i])
+               for i, ((name, true, _), j) in enumerate(zip(clips, index))]
+    return {"clips": results, "summary": summarize(results, stream.shape[1] / rate)}
 
 
 def count_stages(project, codes):

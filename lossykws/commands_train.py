@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 
 from . import cache, datasets, models
-from .augment import check_speed
 from .errors import LossykwsError
 
 
@@ -68,13 +67,11 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
         return metrics
     if not data_dir:
         raise LossykwsError("give DATA_DIR... (Speech Commands folders or one feature cache) or --resume RUN_DIR")
-    if speed is not None:
-        speed = check_speed(speed)
     one_cache = len(data_dir) == 1 and _is_cache(data_dir[0])
     if features is None and not one_cache:
         raise LossykwsError("--features tf|vq|encodec is needed with Speech Commands folders")
     codec = features or cache.read_key(data_dir[0])["codec"]["codec"]
-    training.default_augment_config(codec, speed, warp)   # a bad --warp fails before any encoding
+    training.default_augment_config(codec, speed, warp)   # a bad --speed or --warp fails before any encoding
     model = model or models.DEFAULT_MODEL[codec]
     models.check_features(model, codec)
     task_name = task or (cache.read_key(data_dir[0])["task"] if one_cache else "words8")

@@ -327,32 +327,42 @@ def classify(project, clips, work=None):
         planes = vq.bits(fw_codes, project.bits).astype(np.float32)
         reference = interpreter_scores(project, planes)
         host = host_labels(project, planes, work)
-    results = []
-    float_out = project.manifest["outputs"][0]["dtype"] == "float32"
-    for i, ((path, true), j) in enumerate(zip(clips, index)):
-        fw_scores = scores[j]
-        err = None
-        if float_out:
-            ref = reference[i].astype(np.float32)
-            err = float(np.max(np.abs(fw_scores.astype(np.float64) - ref) / np.maximum(1.0, np.abs(ref))))
-        results.append({
-            "file": str(path), "true_label": true, "label": project.labels[trace[j][1]],
-            "host_label": project.labels[host[i]], "interpreter_label": project.labels[int(np.argmax(reference[i]))],
-            "codes_equal": bool(np.array_equal(fw_codes[i], py_codes[i])), "max_score_error": err})
+    results = [dict(clip_result(project, path, true, trace[j][1], scores[j], host[i], reference[i]),
+                    codes_equal=bool(np.array_equal(fw_codes[i], py_codes[i])))
+               for i, ((path, true), j) in enumerate(zip(clips, index))]
+    return {"clips": results, "summary": summarize(results, n * period / SAMPLE_RATE)}
+
+
+def clip_result(project, file, true_label, label, scores, host_label, reference):
+    """One clip's row of classify: the firmware's label and scores against the host build's label and
+    the interpreter's scores (max relative score error for float outputs, else None)."""
+    err = None
+    if project.manifest["outputs"][0]["dtype"] == "float32":
+        ref = np.asarray(reference, np.float32)
+        err = float(np.max(np.abs(scores.astype(np.float64) - ref) / np.maximum(1.0, np.abs(ref))))
+    return {"file": str(file), "true_label": true_label, "label": project.labels[label],
+            "host_label": project.labels[host_label],
+            "interpreter_label": project.labels[int(np.argmax(reference))], "max_score_error": err}
+
+
+def summarize(results, recording_seconds):
+    """classify's summary of its clip rows: agreements, accuracy on the labelled ones, the worst score
+    error, and how many clips' codes equal Python's where the rows say."""
     labelled = [r for r in results if r["true_label"] is not None]
+    correct = sum(r["label"] == r["true_label"] for r in labelled)
     errors = [r["max_score_error"] for r in results if r["max_score_error"] is not None]
     summary = {
-        "clips": n,
+        "clips": len(results),
         "agree_host": sum(r["label"] == r["host_label"] for r in results),
         "agree_interpreter": sum(r["label"] == r["interpreter_label"] for r in results),
-        "codes_equal": sum(r["codes_equal"] for r in results),
-        "labelled": len(labelled),
-        "correct": sum(r["label"] == r["true_label"] for r in labelled),
-        "accuracy": (sum(r["label"] == r["true_label"] for r in labelled) / len(labelled)) if labelled else None,
+        "labelled": len(labelled), "correct": correct,
+        "accuracy": correct / len(labelled) if labelled else None,
         "max_score_error": max(errors) if errors else None,
-        "recording_seconds": n * period / SAMPLE_RATE,
+        "recording_seconds": recording_seconds,
     }
-    return {"clips": results, "summary": summary}
+    if results and "codes_equal" in results[0]:
+        summary["codes_equal"] = sum(r["codes_equal"] for r in results)
+    return summary
 
 
 # ---------------------------------------------------------------- instructions, time and memory

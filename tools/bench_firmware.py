@@ -57,13 +57,18 @@ def test_clips(data, labels, n=None):
     return clips[:n] if n else clips
 
 
-def vq_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0, thresholds=()):
+def cortex_m_firmware(name, run_dir, board, work):
+    """The run exported for the cortex-m target and built: (project folder, FirmwareProject, ELF)."""
     from lossykws.commands_export import export
 
     proj = work / f"{name}-{board}"
     export(str(run_dir), "cortex-m", str(proj), force=True, board=board)
     project = fe.read_project(proj)
-    elf = fe.build(project)
+    return proj, project, fe.build(project)
+
+
+def vq_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0, thresholds=()):
+    proj, project, elf = cortex_m_firmware(name, run_dir, board, work)
     row = {"model": name, "run": str(run_dir), "board": board, "core": CORES.get(board, board),
            "scope": "whole firmware from audio (front end, VQ, network, recognizer)"}
     counting_clips = test_clips(data, project.labels, 4) if data else []
@@ -125,14 +130,10 @@ def codes_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
     fit a microcontroller), on the codes of the test clips encoded here with the run's codec."""
     from lossykws import cache, code_frame_emulation as cfe, training
     from lossykws.codecs import encodec
-    from lossykws.commands_export import export
 
     if not data:
         raise LossykwsError(f"{name}: an EnCodec firmware row needs --data (codes of real test clips)")
-    proj = work / f"{name}-{board}"
-    export(str(run_dir), "cortex-m", str(proj), force=True, board=board)
-    project = fe.read_project(proj)
-    elf = fe.build(project)
+    _, project, elf = cortex_m_firmware(name, run_dir, board, work)
     config = training.read_config(run_dir)
     encode = training.encoder_of(run_dir / cache.CODEC_DIR, config["codec"])
     clips = test_clips(data, project.labels)
