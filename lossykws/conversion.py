@@ -73,14 +73,17 @@ def convert(model, int8=False, calibration=None, model_name=None, channels=None)
     return bytes(fb), {k: [float(a), float(b)] for k, (a, b) in ranges.items()}
 
 
-def interpreter_predict(model_bytes, x, batch=1):
+def interpreter_predict(model_bytes, x, source="model.tflite"):
     """Scores of the LCE interpreter for inputs x [n, ...] (one clip at a time: the flatbuffer's
-    batch is 1), as float (int8 outputs dequantized are not needed: labels use argmax)."""
-    lce = _lce()
-    interp = lce.testing.Interpreter(model_bytes, num_threads=1)
+    batch is 1), as float (int8 outputs dequantized are not needed: labels use argmax). The
+    flatbuffer is read by the project's reader first: a corrupt one is a one-line error naming
+    `source`, not a crash of the interpreter."""
+    from .lce_reference import interpreter, predict
+
+    interp = interpreter(model_bytes, source)
     outs = []
     for i in range(len(x)):
-        outs.append(np.asarray(interp.predict(x[i:i + 1])).reshape(1, -1))
+        outs.append(np.asarray(predict(interp, x[i:i + 1], source)).reshape(1, -1))
     return np.concatenate(outs) if outs else np.zeros((0, 0))
 
 

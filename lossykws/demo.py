@@ -74,7 +74,8 @@ def host_accuracy(run_dir, project_dir):
             stdout, _ = emulate.run_host(program, [path])
             labels.append(int(next(line.split()[1] for line in stdout.splitlines() if line.startswith("label "))))
     host = np.array(labels)
-    reference = interpreter_predict((Path(run_dir) / training.TFLITE).read_bytes(), x).argmax(axis=-1)
+    model_path = Path(run_dir) / training.TFLITE
+    reference = interpreter_predict(model_path.read_bytes(), x, model_path).argmax(axis=-1)
     return float(np.mean(host == y)), float(np.mean(host == reference)), len(y)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .codegen.reader import read_model
 from .errors import LossykwsError
 
 FLOAT_RTOL = 1e-5
@@ -197,12 +198,13 @@ def emulate_project(project_dir, inputs, sanitize=False):
     model_path = project_dir / "model.tflite"
     if not model_path.is_file():
         raise LossykwsError(f"{project_dir}: model.tflite is missing; export the project again")
+    model_bytes = model_path.read_bytes()
+    read_model(model_bytes, source=str(model_path))   # a corrupt model fails here, before any build
     n_in = len(manifest["inputs"])
     if not inputs or len(inputs) % n_in:
         raise LossykwsError(f"the model takes {n_in} input(s) per sample; got {len(inputs)} file(s)")
     target = manifest.get("target", "host")
     program = build_host(project_dir, sanitize=sanitize) if target == "host" else None
-    model_bytes = model_path.read_bytes()
     out_tensor = manifest["outputs"][0]["tensor"]
     samples, first, worst = [], None, 0.0
     extra = {}
@@ -223,7 +225,7 @@ def emulate_project(project_dir, inputs, sanitize=False):
             else:
                 dumps, info = run_qemu_target(project_dir, raw, dump, Path(tmp) / f"out{s}")
                 extra.update(info)
-            reference = run_all_tensors(model_bytes, arrays)
+            reference = run_all_tensors(model_bytes, arrays, model_path)
             diff, w = compare_run(manifest, dumps, reference)
             worst = max(worst, w)
             spec = _tensor_specs(manifest).get(out_tensor, {"dtype": manifest["outputs"][0]["dtype"]})

@@ -263,7 +263,8 @@ def interpreter_scores(project, planes):
     """The LCE interpreter's output on +-1 bit planes [n, rows, cols, bits] (the reference)."""
     from .conversion import interpreter_predict
 
-    return interpreter_predict((project.dir / "model.tflite").read_bytes(), planes.astype(np.float32))
+    model_path = project.dir / "model.tflite"
+    return interpreter_predict(model_path.read_bytes(), planes.astype(np.float32), model_path)
 
 
 # ---------------------------------------------------------------- classification

@@ -193,7 +193,7 @@ def network_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
             x.astype(np.dtype(spec["dtype"]).newbyteorder("<")).tofile(raw)
             result = qemu.run_project(proj, [raw], Path(tmp) / f"out{i}", count=True, machine=board)
             label = int(result["stdout"].split("label ", 1)[1].split()[0])
-            reference = int(np.argmax(interpreter_predict((run_dir / training.TFLITE).read_bytes(), x)))
+            reference = int(np.argmax(interpreter_predict((run_dir / training.TFLITE).read_bytes(), x, run_dir / training.TFLITE)))
             rows.append((result["instructions"], label == reference))
     per_inference = sum(n for n, _ in rows) / len(rows)
     per_s = {"frontend": None, "vq": None, "network": per_inference * INFERENCES_PER_S,

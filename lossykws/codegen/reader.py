@@ -34,6 +34,12 @@ def _snake(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
+def _printable(text, limit=80):
+    """A name from the file as one line of text for messages: controls escaped, long names cut."""
+    text = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def read_model(data, source="model"):
     """Parse flatbuffer bytes into a Graph. `source` names the file in error messages."""
     data = bytes(data)
@@ -64,7 +70,7 @@ def _read(data, source):
     tensors = []
     for ti in range(sg.TensorsLength()):
         t = sg.Tensors(ti)
-        name = (t.Name() or b"").decode("utf-8", "replace")
+        name = _printable((t.Name() or b"").decode("utf-8", "replace"))
         ttype = t.Type()
         if ttype not in _TFLITE_TYPES:
             raise BadModel(f"{source}: tensor {ti} '{name}': unsupported element type {ttype}")
@@ -127,6 +133,8 @@ def _read(data, source):
         options = {}
         if kind == "CUSTOM":
             kind = (code.CustomCode() or b"").decode("utf-8", "replace")
+            if not kind.isprintable() or not kind or len(kind) > 64:
+                raise BadModel(f"{source}: op {oi}: custom op code {_printable(kind)!r} is not an op name")
             if o.CustomOptionsLength() > 0:
                 raw = o.CustomOptionsAsNumpy().tobytes()
                 options = _decode_flex(flexbuffers, raw, source, oi, kind)
