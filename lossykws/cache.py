@@ -337,6 +337,27 @@ def read_key(cache_dir):
     return key
 
 
+def label_counts(cache_dir):
+    """{split: {label: clips}} of a cache, from its labels arrays alone (no features are read)."""
+    cache_dir = Path(cache_dir)
+    names = read_key(cache_dir)["labels"]
+    counts = {}
+    for split in datasets.SPLITS:
+        path = cache_dir / f"{split}.npz"
+        try:
+            with np.load(path) as z:
+                labels = np.asarray(z["labels"])
+        except FileNotFoundError:
+            labels = np.zeros(0, np.int64)
+        except (OSError, ValueError, KeyError) as e:
+            raise LossykwsError(f"{path}: unreadable ({type(e).__name__})") from None
+        if labels.size and (labels.min() < 0 or labels.max() >= len(names)):
+            raise LossykwsError(f"{path}: label indices outside the cache's {len(names)} labels")
+        found = np.bincount(labels.astype(np.int64), minlength=len(names)) if labels.size else [0] * len(names)
+        counts[split] = {name: int(n) for name, n in zip(names, found)}
+    return counts
+
+
 def load_split(cache_dir, split, bits_dtype=np.float32):
     """A split of a cache: dict(x, labels, label_names, speakers, paths, codec).
 

@@ -84,6 +84,14 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
     if Path(str(out_dir) + training_partial_suffix()).exists():
         raise LossykwsError(f"{out_dir}{training_partial_suffix()}: an interrupted run is there; continue it "
                             f"with --resume {out_dir} or delete it")
+    if one_cache:
+        counts, source = cache.label_counts(data_dir[0]), data_dir[0]
+        labels = cache.read_key(data_dir[0])["labels"]
+    else:
+        corpus = datasets.scan([Path(d) for d in data_dir], task_name, validate=False)
+        counts, source, labels = datasets.label_counts(corpus), ", ".join(map(str, data_dir)), corpus.labels
+    for warning in datasets.check_training_labels(labels, counts, source):   # before any file is written
+        click.echo(f"warning: {warning}", err=True)
     cdir, noise = prepare_cache(data_dir, codec, task_name if not one_cache else task, out_dir, cache_dir)
     metrics = training.train_run(cdir, out_dir, model_name=model, task=task_name, epochs=epochs,
                                  batch_size=batch_size, seed=seed, strategy=strategy, int8=int8,

@@ -174,6 +174,45 @@ def scan(roots, task, validate=True, progress=None):
     return corpus
 
 
+FEW_TRAINING_CLIPS = 10   # a label with fewer training clips than this gets a warning
+
+
+def label_counts(corpus):
+    """{split: {label: clips}} of a corpus, every split and label present (0 when none)."""
+    counts = {s: {lab: 0 for lab in corpus.labels} for s in SPLITS}
+    for c in corpus.clips:
+        counts[c.split][c.label] += 1
+    return counts
+
+
+def check_training_labels(labels, counts, source):
+    """Refuse data that cannot train the task's labels; return warnings (one line each).
+
+    A task label with no training clip, or a validation or test split holding clips of fewer than
+    two labels, is a LossykwsError naming the labels and the split: training would "succeed" and
+    report a meaningless accuracy. A label with few training clips, or none in validation or test,
+    is a warning with the counts."""
+    missing = [lab for lab in labels if not counts["train"].get(lab)]
+    if missing:
+        raise LossykwsError(f"{source}: no training clips of label(s) {', '.join(missing)} "
+                            f"(the task's labels are {', '.join(labels)}); add clips of them or choose another task")
+    for split in ("validation", "test"):
+        present = [lab for lab in labels if counts[split].get(lab)]
+        if len(present) < 2:
+            raise LossykwsError(f"{source}: the {split} split holds clips of {len(present)} label(s) "
+                                f"({', '.join(present) or 'none'}); at least 2 are needed to measure accuracy "
+                                "(more speakers are needed: splits are by speaker)")
+    warnings = []
+    few = {lab: counts["train"][lab] for lab in labels if counts["train"][lab] < FEW_TRAINING_CLIPS}
+    if few:
+        warnings.append(f"{source}: few training clips of " + ", ".join(f"{lab} ({n})" for lab, n in few.items()))
+    for split in ("validation", "test"):
+        absent = [lab for lab in labels if not counts[split].get(lab)]
+        if absent:
+            warnings.append(f"{source}: no {split} clips of {', '.join(absent)}")
+    return warnings
+
+
 def clip_problem(path):
     """("bad", reason) for a clip that cannot be used, ("convert", reason) for one that is converted."""
     try:

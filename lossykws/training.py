@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, augment, cache, models
+from . import __version__, augment, cache, datasets, models
 from .errors import LossykwsError
 from .fsutil import check_output_dir
 from .progress import progress_bar
@@ -296,6 +296,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
         if not splits.get(s, {}).get("clips"):
             raise LossykwsError(f"{cache_dir}: the {s} split is empty; train needs clips in every split "
                                 "(speaker-disjoint: more speakers are needed)")
+    datasets.check_training_labels(key["labels"], cache.label_counts(cache_dir), cache_dir)
     if strategy not in STRATEGIES:
         raise LossykwsError(f"unknown strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}")
     import os
@@ -610,21 +611,58 @@ def plot_history(history, path, best_epoch):
 
 # ---------------------------------------------------------------- evaluation of a finished run
 def load_run(run_dir):
-    """(config, Keras model, flatbuffer bytes) of a finished run."""
+    """(config, Keras model, flatbuffer bytes) of a finished run, each file checked first: a
+    truncated or foreign model.tflite or model.keras is a one-line error naming the file, never a
+    crash of the interpreter or a traceback from Keras."""
+    from .codegen.reader import read_model
+
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise LossykwsError(f"{run_dir}: no such run directory")
     config = read_config(run_dir)
+    check_config(config, run_dir / CONFIG)
     for name in (KERAS_MODEL, TFLITE):
-        if not (run_dir / name).exists():
+        if not (run_dir / name).is_file():
             raise LossykwsError(f"{run_dir}: incomplete run (no {name})")
+    fb = (run_dir / TFLITE).read_bytes()
+    graph = read_model(fb, source=str(run_dir / TFLITE))
+    outputs = [graph.tensors[i].shape for i in graph.outputs]
+    if len(outputs) != 1 or (outputs[0][-1:] or (0,))[-1] != len(config["labels"]):
+        raise LossykwsError(f"{run_dir / TFLITE}: outputs {[list(s) for s in outputs]} do not match the run's "
+                            f"{len(config['labels'])} labels")
     tf = _tf()
     import larq  # noqa: F401  (registers the quantized layers for loading)
 
     from . import dropout  # noqa: F401  (registers SeededDropout for loading)
 
-    model = tf.keras.models.load_model(str(run_dir / KERAS_MODEL), compile=False)
-    return config, model, (run_dir / TFLITE).read_bytes()
+    try:
+        model = tf.keras.models.load_model(str(run_dir / KERAS_MODEL), compile=False)
+    except Exception as e:  # a corrupt archive surfaces as any of zipfile's, h5py's or Keras' errors
+        raise LossykwsError(f"{run_dir / KERAS_MODEL}: not a readable Keras model "
+                            f"({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'no detail'})") from None
+    if tuple(model.input_shape[1:]) != tuple(config["input_shape"]):
+        raise LossykwsError(f"{run_dir / KERAS_MODEL}: input shape {list(model.input_shape[1:])} is not the "
+                            f"run's {config['input_shape']}")
+    return config, model, fb
+
+
+def check_config(config, path):
+    """The fields every later stage reads from a run's config.json, with their types; one line
+    naming the file and the field otherwise."""
+    fields = {"task": str, "labels": list, "codec": dict, "model": str, "input_shape": list, "seed": int}
+    for name, kind in fields.items():
+        if not isinstance(config.get(name), kind):
+            raise LossykwsError(f"{path}: field {name!r} is missing or not a {kind.__name__}")
+    if not config["labels"] or not all(isinstance(x, str) for x in config["labels"]):
+        raise LossykwsError(f"{path}: field 'labels' must be a non-empty list of names")
+    if not isinstance(config["codec"].get("codec"), str):
+        raise LossykwsError(f"{path}: field 'codec' has no codec name")
+    if config["model"] not in models.FEATURES_OF:
+        raise LossykwsError(f"{path}: unknown model {config['model']!r} (expected one of "
+                            f"{', '.join(models.FEATURES_OF)})")
+    if not all(isinstance(d, int) and d > 0 for d in config["input_shape"]):
+        raise LossykwsError(f"{path}: field 'input_shape' must hold positive integers")
+    return config
 
 
 def evaluate_run(run_dir, data_dirs=None, progress=True):
@@ -659,8 +697,8 @@ def evaluate_run(run_dir, data_dirs=None, progress=True):
         y = np.array([index[c.label] for c in clips])
         source = ", ".join(map(str, data_dirs))
     else:
-        cache_dir = config["cache"]
-        if not Path(cache_dir).is_dir():
+        cache_dir = config.get("cache")
+        if not isinstance(cache_dir, str) or not Path(cache_dir).is_dir():
             raise LossykwsError(f"{cache_dir}: the run's feature cache is gone; give DATA_DIR to evaluate on")
         x, y, _ = load_features(cache_dir, "test", config["model"])
         source = f"test split of {cache_dir}"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import lossykws  # noqa: F401
-from lossykws import augment, cache, training
+from lossykws import augment, cache, datasets, training
 from lossykws.errors import LossykwsError
 
 from tiny_corpus import make_corpus, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
@@ -59,7 +59,7 @@ def test_run_directory(finished_run):
     m = json.loads((out / "metrics.json").read_text())
     assert m["epochs"] == 2 and 1 <= m["best_epoch"] <= 2 and len(m["history"]["val_accuracy"]) == 2
     assert m["validation"]["agreement"] >= 0.995 and m["agreement_check"] == "ok"
-    assert m["test"]["clips"] == 6 and m["train_clips"] == 2 * 18
+    assert m["test"]["clips"] == 8 and m["train_clips"] == 2 * 24
     assert m["summary"]["binary_params"] > 0
 
 
@@ -99,7 +99,7 @@ def test_evaluate_on_the_test_split_and_on_folders(finished_run, tiny_corpus):
     r = training.evaluate_run(out, progress=False)
     assert r["keras_accuracy"] == metrics["test"]["keras_accuracy"] and r["agreement"] == 1.0
     r = training.evaluate_run(out, [tiny_corpus], progress=False)
-    assert r["clips"] == 30 and np.asarray(r["confusion"]).sum() == 30
+    assert r["clips"] == 40 and np.asarray(r["confusion"]).sum() == 40
 
 
 def test_resume_reaches_the_same_weights(tiny_vq_cache, tmp_path):
@@ -201,6 +201,60 @@ def test_cli_dataset_with_labels_the_task_does_not_know(tiny_vq_cache, tmp_path)
                           "made for task words8")
     assert not out.exists() and not Path(str(out) + ".partial").exists()
     assert not (tmp_path / ".lossykws-cache").exists() or not any((tmp_path / ".lossykws-cache").iterdir())
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda d: (d / "model.tflite").write_bytes((d / "model.tflite").read_bytes()[:3000]), "model.tflite: corrupt"),
+    (lambda d: (d / "model.tflite").write_bytes(b"not a model"), "model.tflite: not a .tflite"),
+    (lambda d: (d / "model.keras").write_bytes((d / "model.keras").read_bytes()[:500]), "model.keras: not a readable"),
+    (lambda d: (d / "config.json").write_text('{"format": "lossykws-run", "version": 1, "task": "words8"}'),
+     "config.json: field 'labels' is missing"),
+    (lambda d: (d / "config.json").write_text("{truncated"), "not a lossykws run directory"),
+])
+def test_evaluate_refuses_a_damaged_run_directory(finished_run, tmp_path, damage, words):
+    """A truncated model.tflite crashed the LCE interpreter (exit 139, no message): every file of a
+    run directory is read by the project's own checks first, and a bad one is one line naming it."""
+    out, _ = finished_run
+    damaged = tmp_path / "run"
+    shutil.copytree(out, damaged)
+    damage(damaged)
+    r = run_cli("evaluate", damaged, "--json")
+    assert r.returncode == 1, (r.returncode, r.stderr[-2000:])
+    assert_one_line_error(r, words)
+    assert r.stdout == ""
+
+
+def test_train_refuses_a_task_label_without_clips(tmp_path):
+    """A folder holding only no/ trained a words8 model and reported 100 % test accuracy: a task
+    label with no training clip is a one-line refusal before any file is written."""
+    only_no = make_corpus(tmp_path / "only-no", words=("no",))
+    out = tmp_path / "run"
+    r = run_cli("train", only_no, "--features", "vq", "--out", out)
+    assert_one_line_error(r, "no training clips of label(s) stop, down, right, go, up, yes, left")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["only-no"]       # no cache, no run, no temporary
+
+
+def test_train_refuses_a_test_split_of_one_label(tmp_path):
+    from tiny_corpus import SPEAKERS
+
+    corpus = make_corpus(tmp_path / "c")
+    for word in datasets.WORDS8[1:]:                  # the test speaker said only the first word
+        for f in (corpus / word).glob(f"{SPEAKERS['test'][0]}_*.wav"):
+            f.unlink()
+    out = tmp_path / "run"
+    r = run_cli("train", corpus, "--features", "vq", "--out", out)
+    assert_one_line_error(r, "the test split holds clips of 1 label(s) (stop)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+    with pytest.raises(LossykwsError, match="the test split holds clips of 1 label"):
+        datasets.check_training_labels(datasets.WORDS8, datasets.label_counts(datasets.scan([corpus], "words8")),
+                                       corpus)
+
+
+def test_few_clips_of_a_label_are_a_warning_with_the_counts(tiny_vq_cache):
+    counts = cache.label_counts(tiny_vq_cache)
+    assert counts["train"] == {w: 3 for w in datasets.WORDS8} and counts["test"]["yes"] == 1
+    warnings = datasets.check_training_labels(datasets.WORDS8, counts, tiny_vq_cache)
+    assert len(warnings) == 1 and "few training clips of stop (3), down (3)" in warnings[0]
 
 
 def test_evaluate_refuses_features_of_another_shape(finished_run, tiny_corpus, tmp_path):
