@@ -41,18 +41,53 @@ def _synth_corpus(out_dir):
     return corpus
 
 
-def _train(roots, run_dir):
-    """A vq-bnn run directory: reused when a previous demo finished one on the same data."""
+def _recipe():
+    """What the demo's training run is: compared with a finished run's config.json before reuse."""
+    from . import augment, training
+
+    return {"task": DEMO_TASK, "model": "vq-bnn", "epochs": DEMO_EPOCHS, "seed": DEMO_SEED,
+            "augment_copies": training.DEFAULT_AUGMENT["vq"],
+            "augment_params": augment.params_of(training.default_augment_config("vq"))}
+
+
+def reuse_refused(run_dir, fingerprint, recipe):
+    """Why the finished run in run_dir is not the one the demo would train now (None: reuse it):
+    other data (the corpus fingerprint), another task, model or recipe, or an unreadable run."""
+    from . import training
+
+    try:
+        config = training.read_config(run_dir)
+    except LossykwsError as e:
+        return str(e)
+    if config.get("data_fingerprint") != fingerprint:
+        return f"it was trained on other data (fingerprint {config.get('data_fingerprint')}, the data now {fingerprint})"
+    have = {"task": config.get("task"), "model": config.get("model"), "epochs": config.get("epochs"),
+            "seed": config.get("seed"), "augment_copies": config.get("augmentation", {}).get("copies"),
+            "augment_params": config.get("augmentation", {}).get("params")}
+    changed = [k for k in recipe if have[k] != recipe[k]]
+    if changed:
+        return "its " + ", ".join(f"{k} {have[k]} is not {recipe[k]}" for k in changed)
+    return None
+
+
+def _train(roots, run_dir, fingerprint, recipe=None):
+    """A vq-bnn run directory: reused only when a finished run holds the same data, task, model and
+    recipe; otherwise trained again, saying why."""
     from . import commands_train
 
+    recipe = recipe or _recipe()
     if (run_dir / "metrics.json").is_file():
-        click.echo(f"[train] reusing the finished run {run_dir} (delete it to train again)")
-        return json.loads((run_dir / "metrics.json").read_text())
+        why = reuse_refused(run_dir, fingerprint, recipe)
+        if why is None:
+            click.echo(f"[train] reusing the finished run {run_dir} (same data and recipe; delete it to train again)")
+            return json.loads((run_dir / "metrics.json").read_text())
+        click.echo(f"[train] not reusing {run_dir}: {why}; training again")
     if run_dir.exists():
         shutil.rmtree(run_dir)
-    click.echo(f"[train] vq-bnn on VQ codes, {DEMO_EPOCHS} epochs, into {run_dir}")
-    return commands_train.train(data_dir=[str(r) for r in roots], features="vq", model="vq-bnn", task=DEMO_TASK,
-                                epochs=DEMO_EPOCHS, seed=DEMO_SEED, out_dir=str(run_dir))
+    click.echo(f"[train] {recipe['model']} on VQ codes, {recipe['epochs']} epochs, into {run_dir}")
+    return commands_train.train(data_dir=[str(r) for r in roots], features="vq", model=recipe["model"],
+                                task=recipe["task"], epochs=recipe["epochs"], seed=recipe["seed"],
+                                out_dir=str(run_dir))
 
 
 def host_accuracy(run_dir, project_dir):
@@ -94,7 +129,7 @@ def run_demo(data_dirs, out_dir):
     click.echo(datasets.format_summary(datasets.summary(corpus)))
 
     run_dir = out_dir / "run-vq-bnn"
-    metrics = _train(roots, run_dir)
+    metrics = _train(roots, run_dir, corpus.fingerprint())
     project = out_dir / "fw-host"
     click.echo(f"[export] {run_dir} -> {project} (host target)")
     export(str(run_dir), "host", str(project), force=True)
