@@ -19,7 +19,8 @@ def info(data_dir, task, strict, as_json):
     report = datasets.summary(corpus)
     click.echo(datasets.dumps_summary(report) if as_json else datasets.format_summary(report))
     if strict and report["problems"]:
-        raise LossykwsError(f"{len(report['problems'])} problems found in {', '.join(data_dir)} (--strict)")
+        n = len(report["problems"])
+        raise LossykwsError(f"{n} problem{'s' * (n != 1)} found in {', '.join(data_dir)} (--strict)")
 
 
 def synth(out_dir, task, per_word, seed, jobs, force):

@@ -1,6 +1,7 @@
 """The CLI's shape and every bad input of the data commands, through the real entry point."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,34 @@ def test_info_strict_fails_on_problems(tmp_path):
     strict = run("data", "info", root, "--task", "words8", "--strict")
     assert_one_line_error(strict, "problems found", "--strict")
     assert "truncated" in strict.stdout
+
+
+def test_info_strict_passes_short_clips_and_fails_truly_bad_ones(tmp_path):
+    """Clips shorter than 1 s are about 10 % of Speech Commands and are padded: `--strict` failed
+    on the real corpus for them. Unreadable, empty, wrongly encoded and NaN clips still fail it."""
+    import numpy as np
+
+    root = make_corpus(tmp_path / "c", words=("stop", "down", "no", "right", "go", "up", "yes", "left"),
+                       unknown=(), silence=0)
+    (root / "yes" / "5ca1ab1e_nohash_0.wav").write_bytes(wav_bytes(tone(0.6)))
+    (root / "no" / "5ca1ab1e_nohash_0.wav").write_bytes(wav_bytes(tone(0.93)))
+    ok = run("data", "info", root, "--task", "words8", "--strict")
+    assert ok.returncode == 0, ok.stderr
+    assert "2 clips shorter than 1 s, padded" in ok.stdout and "problems" not in ok.stdout
+    report = json.loads(run("data", "info", root, "--task", "words8", "--json").stdout)
+    assert report["padded"] == 2 and report["problems"] == []
+    bad = {"0dd0dd00_nohash_0.wav": (b"RIFF\x00\x00", "not a WAV file"),
+           "0dd0dd01_nohash_0.wav": (wav_bytes(np.zeros(0)), "zero-length"),
+           "0dd0dd02_nohash_0.wav": (wav_bytes(tone(1.0), bits=8, encoding="float")[:44].replace(b"\x03\x00", b"\x07\x00", 1)
+                                     + b"\x00" * 64, "unsupported encoding"),
+           "0dd0dd03_nohash_0.wav": (wav_bytes(np.full(16000, np.nan), bits=32, encoding="float"), "NaN")}
+    for name, (data, words) in bad.items():
+        one = tmp_path / name.split("_")[0]
+        shutil.copytree(root, one)
+        (one / "go" / name).write_bytes(data)
+        strict = run("data", "info", one, "--task", "words8", "--strict")
+        assert_one_line_error(strict, "1 problem found", "--strict")
+        assert words in strict.stdout, (name, strict.stdout)
 
 
 def test_empty_label_folder_is_a_problem(tmp_path):
