@@ -1,5 +1,6 @@
 """`lossykws export` and `lossykws emulate`: thin commands over codegen and emulate."""
 import json
+import shlex
 from pathlib import Path
 
 import click
@@ -8,13 +9,13 @@ from .errors import LossykwsError
 
 
 def export(model, target, out_dir, force=False, packed_input=None, fuse=True, board=None):
-    packed_input = packed_input or False
     """Generate the C project for MODEL (a .tflite file, or a run directory: its model.tflite,
     with the run's labels, task, model name and codec parameters in model_settings.h) and TARGET
     into OUT_DIR. cortex-m: the firmware for BOARD, from a VQ run directory (its codebook; the
     firmware takes audio) or an EnCodec run directory (the firmware takes code frames)."""
     from .codegen.project import export_project
 
+    packed_input = packed_input or False
     model = Path(model)
     labels = settings = codebook = None
     if model.is_dir():
@@ -34,8 +35,10 @@ def export(model, target, out_dir, force=False, packed_input=None, fuse=True, bo
                               packed_input=packed_input, fuse=fuse, board=board, codebook=codebook)
     click.echo(f"wrote {out_dir} ({target}): {len(manifest['ops'])} ops, arena {manifest['arena_bytes']} bytes, "
                f"constants {manifest['const_bytes']} bytes (model.tflite {manifest['tflite_bytes']} bytes)")
+    where = shlex.quote(str(out_dir))          # the hints are shell commands: a path with spaces stays one word
     if target == "host":
-        click.echo(f"build: make -C {out_dir}; run: {out_dir}/model INPUT.bin (--dump DIR for every tensor)")
+        click.echo(f"build: make -C {where}; run: {shlex.quote(str(Path(out_dir) / 'model'))} INPUT.bin "
+                   "(--dump DIR for every tensor)")
     if target == "cortex-m":
         from .codegen.kws_app import BOARDS, CodeFrames
 
@@ -43,7 +46,7 @@ def export(model, target, out_dir, force=False, packed_input=None, fuse=True, bo
                   else "WAV=recording.wav")
         then = (f"run {inputs}" if BOARDS[manifest["board"]].get("qemu_machine")
                 else "flash   (a real board: nothing here runs it)")
-        click.echo(f"board {manifest['board']}: make -C {out_dir}; make -C {out_dir} {then}")
+        click.echo(f"board {manifest['board']}: make -C {where}; make -C {where} {then}")
 
 
 def _run_codebook(run_dir, config):

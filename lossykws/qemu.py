@@ -13,6 +13,7 @@ functions drive the same Makefile from Python for `lossykws emulate` and the tes
     elf_sizes(elf)                                   # {"text": ..., "data": ..., "bss": ...}
     check_no_heap(elf)                               # [] when no malloc/_sbrk is linked
 """
+import os
 import shutil
 import subprocess
 import tempfile
@@ -192,6 +193,18 @@ def elf_sizes(elf):
     return {"text": text, "data": data, "bss": bss}
 
 
+def _without_spaces(value, scratch, name):
+    """A path for QEMU's semihosting command line, which splits on whitespace: `value` itself, or
+    when it holds whitespace a symbolic link to it in `scratch` (whose name has none). A link to a
+    file not yet written is followed when the firmware creates it."""
+    text = str(value)
+    if isinstance(value, os.PathLike) and text and any(c.isspace() for c in text):
+        link = Path(scratch) / f"{name}{Path(text).suffix}"
+        link.symlink_to(Path(text).resolve())
+        return link
+    return value
+
+
 def _check_argument(value, separator=None):
     value = str(value)
     if not value or any(c.isspace() for c in value):
@@ -228,7 +241,8 @@ def _read_profile(path):
 def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None, timeout=120,
              machine=BOARD):
     """Run a harness ELF on QEMU's `machine` (default mps2-an386) with `args` as its command line (semihosting; paths are
-    relative to cwd). With `plugin` (a built insn_count.so), count the instructions executed
+    relative to cwd; a Path argument, the ELF or the plugin with whitespace in it is passed as a
+    link without any, since the semihosting command line splits on whitespace). With `plugin` (a built insn_count.so), count the instructions executed
     between the markers; with `profile` too, count them per function (self counts). `icount`
     adds `-icount shift=0` (virtual time advances by executed instructions: SysTick and timers
     become deterministic; the plugin's counts are the same either way).
@@ -237,11 +251,14 @@ def run_qemu(elf, args=(), *, plugin=None, profile=False, icount=False, cwd=None
     elf = Path(elf).resolve()
     command = ["qemu-system-arm", "-M", machine] + QEMU_OPTIONS + (["-icount", "shift=0"] if icount else [])
     with tempfile.TemporaryDirectory(prefix="lkws-qemu-") as scratch:
+        elf = _without_spaces(elf, scratch, "firmware")
+        plugin = None if plugin is None else _without_spaces(Path(plugin), scratch, "plugin")
+        args = [_without_spaces(a, scratch, f"arg{i}") for i, a in enumerate(args)]
         count_file = Path(scratch) / "insn_count.txt"
         profile_file = Path(scratch) / "profile.txt"
         if plugin is not None:
             begin, end = marker_addresses(elf)
-            plugin_path = _check_argument(Path(plugin).resolve(), separator=",")
+            plugin_path = _check_argument(plugin, separator=",")
             plugin_args = f"{plugin_path},begin={begin:#x},end={end:#x},out={count_file}"
             if profile:
                 functions = Path(scratch) / "functions.txt"

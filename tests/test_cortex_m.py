@@ -260,3 +260,22 @@ def test_cli_board_and_its_errors(tiny_run, tmp_path):
                           "--board applies to --target cortex-m")
     assert_one_line_error(run("export", tiny_run / "model.tflite", "--target", "cortex-m", "--out", tmp_path / "r"),
                           "takes a run directory")
+
+
+def test_paths_with_spaces(tiny_run, tiny_corpus, tmp_path):
+    """A project exported into a folder with a space could not be emulated: QEMU's semihosting
+    command line splits on whitespace. The firmware, its inputs and its outputs now reach QEMU
+    through links without spaces; the printed `make -C` hints quote the path."""
+    require_tool("qemu-system-arm")
+    where = tmp_path / "my projects"
+    data = tmp_path / "speech data"
+    shutil.copytree(tiny_corpus, data)
+    r = run("export", tiny_run, "--target", "cortex-m", "--out", where / "kws fw")
+    assert r.returncode == 0, r.stderr
+    assert f"make -C '{where / 'kws fw'}' run" in r.stdout
+    r = run("emulate", where / "kws fw", "--target", "qemu", data, "--limit", "3", "--json")
+    assert r.returncode == 0, r.stderr[-2000:]
+    report = json.loads(r.stdout)
+    assert report["summary"]["clips"] == 3 and report["summary"]["agree_interpreter"] == 3
+    r = run("export", tiny_run, "--target", "host", "--out", where / "host build")
+    assert r.returncode == 0 and f"make -C '{where / 'host build'}'" in r.stdout, r.stderr
