@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import LossykwsError
+from lossykws.errors import LossykwsError
 
 
 def _umask():

@@ -4,7 +4,7 @@ import os
 import sys
 import tempfile
 
-from .errors import LossykwsError
+from lossykws.errors import LossykwsError
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from lossykws import audio
+from lossykws.data import audio
 from lossykws.errors import BadAudio
 
 from wavgen import tone, wav_bytes

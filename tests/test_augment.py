@@ -1,7 +1,6 @@
 import numpy as np
 
-from lossykws.augment import (NO_SPEED, NO_WARP, AugmentConfig, augment, change_speed, config_of, params_of,
-                              warp_factor, warp_frequency)
+from lossykws.data.augment import NO_SPEED, NO_WARP, AugmentConfig, augment, change_speed, config_of, params_of, warp_factor, warp_frequency
 
 from wavgen import tone
 

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lossykws import datasets
+from lossykws.data import datasets
 from tiny_corpus import SPEAKERS, make_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,8 @@ def test_a_bad_fraction_is_a_one_line_error(tmp_path):
 
 def _recipe(model, int8=False, warp=(1.0, 1.0)):
     """config.json of a finished run of `model` with the bench's default recipe (no Keras model)."""
-    from lossykws import augment, models, training
+    from lossykws.data import augment
+    from lossykws.training import models, run as training
 
     return {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": model,
             "epochs": training.DEFAULT_EPOCHS[model], "learning_rate": training.DEFAULT_LR[model], "int8": int8,
@@ -76,7 +77,7 @@ def _recipe(model, int8=False, warp=(1.0, 1.0)):
 
 
 def _write_run(folder, config):
-    from lossykws import training
+    from lossykws.training import run as training
 
     folder.mkdir(parents=True)
     (folder / training.CONFIG).write_text(json.dumps(config))

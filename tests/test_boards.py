@@ -14,12 +14,14 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import audio, qemu
-from lossykws.codecs import vq
+from lossykws.data import audio
+from lossykws import c_runtime
+from lossykws.emulation import qemu
+from lossykws.features.codecs import vq
 from lossykws.codegen.kws_app import BOARDS
-from lossykws.commands_export import export
+from lossykws.pipeline.export import export_run
 from lossykws.errors import LossykwsError
-from lossykws.lce_reference import run_all_tensors
+from lossykws.emulation.reference import run_all_tensors
 
 from conftest import require_tool
 from tiny_corpus import SPEAKERS, WORDS, tiny_corpus, tiny_vq_cache, tiny_vq_run  # noqa: F401  (fixtures)
@@ -45,7 +47,7 @@ def build(tiny_run, tmp_path_factory):
     def make(board, cflags=""):
         if (board, cflags) not in built:
             proj = tmp_path_factory.mktemp("fw") / board
-            export(str(tiny_run), "cortex-m", str(proj), board=board)
+            export_run(str(tiny_run), "cortex-m", str(proj), board=board)
             r = subprocess.run(["make", "-C", str(proj), "-j2", f"KWS_CFLAGS={cflags}"], capture_output=True,
                                text=True)
             assert r.returncode == 0, r.stderr[-3000:]
@@ -156,9 +158,9 @@ def test_netduinoplus2_bad_recording_is_one_line(build, tmp_path):
 def test_nano33ble_links_its_uart_console_and_pdm_microphone(build, tmp_path):
     proj = build("nano33ble")
     elf = proj / "build" / "fw.elf"
-    assert (proj / "console.c").read_bytes() == (qemu.ROOT / "firmware/targets/nano33ble/console_uart.c").read_bytes()
+    assert (proj / "console.c").read_bytes() == (c_runtime.TARGETS / "nano33ble/console_uart.c").read_bytes()
     assert (proj / "audio_provider.c").read_bytes() == \
-        (qemu.ROOT / "firmware/targets/nano33ble/audio_provider_pdm.c").read_bytes()
+        (c_runtime.TARGETS / "nano33ble/audio_provider_pdm.c").read_bytes()
     linked = symbols(elf)
     # no WAV parsing and no semihosting console: lkws_sh_print is not linked, the PDM handler is,
     # at interrupt 29 (PDM's peripheral ID, 0x4001D000 >> 12 & 0xFF) of the vector table
@@ -196,5 +198,5 @@ def test_nano33ble_cmake_build(build, tmp_path):
 def test_unknown_board_is_one_line(tiny_run, tmp_path):
     with pytest.raises(LossykwsError, match=r"^board teensy41: not supported \(use mps2-an386, mps2-an500, "
                                             r"netduinoplus2, nano33ble\)$"):
-        export(str(tiny_run), "cortex-m", str(tmp_path / "p"), board="teensy41")
+        export_run(str(tiny_run), "cortex-m", str(tmp_path / "p"), board="teensy41")
     assert not (tmp_path / "p").exists()

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from lossykws import audio, cache, frontend
-from lossykws.codecs import encodec, vq
+from lossykws.data import audio
+from lossykws.features import cache, frontend
+from lossykws.features.codecs import encodec, vq
 from lossykws.errors import LossykwsError
 
 from encodec_standin import make_standin_checkpoint, make_zero_codebook_checkpoint
@@ -82,7 +83,7 @@ def test_encodec_cache_with_the_standin(corpus, tmp_path, standin):
 
 
 def test_local_codec_cache_is_labelled_and_reused(corpus, tmp_path):
-    from lossykws.codecs import local_codec
+    from lossykws.features.codecs import local_codec
 
     out = tmp_path / "local"
     kw = dict(encodec_weights="fit", fit_budget_s=2, local_config=local_codec.TINY, progress=False)

@@ -1,7 +1,7 @@
 """export(packed_input="dense"): the input LceQuantize leaves the schedule and the first
 LceBconv2d reads densely packed rows (bit x*C + c of a row's words, lkws/bconv2d_dense.h). Small
 random Larq models, converted with LCE, exported to host projects built under ASan/UBSan, every
-tensor compared with the LCE interpreter (lossykws.emulate packs the float inputs densely);
+tensor compared with the LCE interpreter (lossykws.emulation.host packs the float inputs densely);
 models the dense kernel cannot take are refused with one line naming the op, or keep the word-per-
 pixel layout under packed_input="auto"."""
 import shutil
@@ -72,7 +72,7 @@ def _convert(build, tmp_path, seed):
 @pytest.mark.parametrize("build", [model_vq_like, model_same_float, model_wide_rows], ids=lambda f: f.__name__)
 def test_dense_input_matches_the_interpreter(build, tmp_path):
     from lossykws.codegen.project import export_project
-    from lossykws.emulate import emulate_project
+    from lossykws.emulation.host import emulate_project
 
     src = _convert(build, tmp_path, seed=7)
     manifest = export_project(src, tmp_path / "p", "host", packed_input="dense")
@@ -97,7 +97,7 @@ def test_dense_input_matches_the_interpreter(build, tmp_path):
 
 def test_dense_input_refused_with_one_line_or_words_under_auto(tmp_path):
     from lossykws.codegen.project import export_project
-    from lossykws.emulate import emulate_project
+    from lossykws.emulation.host import emulate_project
 
     src = _convert(model_too_wide, tmp_path, seed=3)
     with pytest.raises(LossykwsError) as e:
@@ -117,8 +117,8 @@ def test_dense_input_refused_with_one_line_or_words_under_auto(tmp_path):
 def test_pack_dense_is_the_nibble_packed_code_row():
     """4 bit planes of codes (bit 1 -> -1): each row's words are the codes two per byte, code x in
     the low nibble of byte x/2 for even x, as the firmware's code ring keeps them."""
-    from lossykws.codecs import vq
-    from lossykws.emulate import pack_dense
+    from lossykws.features.codecs import vq
+    from lossykws.emulation.host import pack_dense
 
     codes = np.random.default_rng(0).integers(0, 16, size=(3, 10), dtype=np.uint8)
     words = pack_dense(vq.bits(codes, 4)[None].astype(np.float32))

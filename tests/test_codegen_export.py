@@ -262,7 +262,7 @@ def test_export_run_directory(tmp_path):
     from click.testing import CliRunner
 
     from lossykws.cli import main
-    from lossykws.training import RUN_FORMAT, RUN_VERSION
+    from lossykws.training.run import RUN_FORMAT, RUN_VERSION
 
     run = tmp_path / "run"
     run.mkdir()

@@ -314,8 +314,8 @@ def test_parity(case, tmp_path):
 
 
 def _run_and_compare(case, proj, fb, graph, rng, tmp_path):
-    from lossykws.emulate import build_host, compare_run, read_manifest, run_host
-    from lossykws.lce_reference import run_all_tensors
+    from lossykws.emulation.host import build_host, compare_run, read_manifest, run_host
+    from lossykws.emulation.reference import run_all_tensors
 
     tmp_path.mkdir(exist_ok=True)
     program = build_host(proj, sanitize=True)
@@ -375,7 +375,7 @@ def test_packed_input(tmp_path):
     from pathlib import Path
 
     from lossykws.codegen.project import export_project
-    from lossykws.emulate import emulate_project, pack_bits
+    from lossykws.emulation.host import emulate_project, pack_bits
 
     tiny = Path(__file__).parent / "fixtures" / "codegen" / "tiny_lce.tflite"
     manifest = export_project(tiny, tmp_path / "p", "host", packed_input=True)

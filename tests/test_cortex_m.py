@@ -11,13 +11,15 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import audio, frontend, qemu
-from lossykws.codecs import vq
+from lossykws.data import audio
+from lossykws.features import frontend
+from lossykws.emulation import qemu
+from lossykws.features.codecs import vq
 from lossykws.codegen import kws_app
-from lossykws.commands_export import export
+from lossykws.pipeline.export import export_run
 from lossykws.errors import LossykwsError
-from lossykws.emulate import build_host, run_host
-from lossykws.lce_reference import run_all_tensors
+from lossykws.emulation.host import build_host, run_host
+from lossykws.emulation.reference import run_all_tensors
 
 from cli_run import assert_one_line_error, run
 from conftest import require_tool
@@ -55,7 +57,7 @@ def firmware(request, tiny_run, tmp_path_factory):
     require_tool("arm-none-eabi-gcc")
     board = request.param
     proj = tmp_path_factory.mktemp("fw") / board
-    export(str(tiny_run), "cortex-m", str(proj), board=board)
+    export_run(str(tiny_run), "cortex-m", str(proj), board=board)
     r = subprocess.run(["make", "-C", str(proj), "-j4"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     return proj, board
@@ -65,7 +67,7 @@ def firmware(request, tiny_run, tmp_path_factory):
 def host_program(tiny_run, tmp_path_factory):
     """The host build of the same model with the firmware's input: dense rows of 4-bit codes."""
     proj = tmp_path_factory.mktemp("host") / "proj"
-    export(str(tiny_run), "host", str(proj), packed_input="dense")
+    export_run(str(tiny_run), "host", str(proj), packed_input="dense")
     return build_host(proj)
 
 

@@ -14,11 +14,14 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import audio, cache, qemu, training
-from lossykws.codecs import encodec
+from lossykws.data import audio
+from lossykws.features import cache
+from lossykws.emulation import qemu
+from lossykws.training import run as training
+from lossykws.features.codecs import encodec
 from lossykws.codegen import kws_app
-from lossykws.commands_export import export
-from lossykws.conversion import interpreter_predict
+from lossykws.pipeline.export import export_run
+from lossykws.emulation.reference import interpreter_predict
 from lossykws.errors import LossykwsError
 
 from cli_run import assert_one_line_error, run
@@ -57,7 +60,7 @@ def test_codes(encodec_run):
 def firmware(encodec_run, tmp_path_factory):
     require_tool("arm-none-eabi-gcc")
     proj = tmp_path_factory.mktemp("fw") / BOARD
-    export(str(encodec_run[0]), "cortex-m", str(proj), board=BOARD)
+    export_run(str(encodec_run[0]), "cortex-m", str(proj), board=BOARD)
     r = subprocess.run(["make", "-C", str(proj), "-j2"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     return proj

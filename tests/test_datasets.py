@@ -4,7 +4,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from lossykws import datasets
+from lossykws.data import datasets
 from lossykws.errors import LossykwsError
 
 from wavgen import tone, wav_bytes

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from lossykws import datasets, download
+from lossykws.data import datasets, download
 from lossykws.errors import LossykwsError
 
 from wavgen import tone, wav_bytes

@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 import lossykws  # noqa: F401
-from lossykws import cache, conversion, models, training
+from lossykws.features import cache
+from lossykws.training import conversion, models, run as training
 from lossykws.errors import LossykwsError
+from lossykws.emulation.reference import interpreter_predict
 
 from tiny_corpus import tiny_corpus  # noqa: F401  (fixture)
 
@@ -105,7 +107,7 @@ def test_every_op_is_int8(int8_run):
 def test_interpreter_scores(int8_run):
     tf_cache, run = int8_run
     x, _, _ = training.load_features(tf_cache, "test", "ds-cnn")
-    scores = conversion.interpreter_predict((run / "model.tflite").read_bytes(), x)
+    scores = interpreter_predict((run / "model.tflite").read_bytes(), x)
     assert scores.shape == (len(x), 8)
     probs = (scores + 128) / 256                       # int8 softmax output: scale 1/256, zero point -128
     assert np.all(np.abs(probs.sum(-1) - 1) < 0.05), probs.sum(-1)
@@ -114,12 +116,12 @@ def test_interpreter_scores(int8_run):
 
 
 def test_host_c_matches_the_interpreter(int8_run, tmp_path):
-    from lossykws.commands_export import export
-    from lossykws.emulate import emulate_project
+    from lossykws.pipeline.export import export_run
+    from lossykws.emulation.host import emulate_project
 
     tf_cache, run = int8_run
     proj = tmp_path / "proj"
-    export(str(run), "host", str(proj))
+    export_run(str(run), "host", str(proj))
     assert '"tf"' in (proj / "model_settings.h").read_text()
     x, _, _ = training.load_features(tf_cache, "test", "ds-cnn")
     files = []

@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossykws.codecs import encodec, local_codec
+from lossykws.features.codecs import encodec, local_codec, local_codec_fit
 from lossykws.errors import LossykwsError
 from lossykws.fsutil import sha256_file
 
@@ -141,7 +141,7 @@ def test_saved_settings_reload_the_same_checkpoint(tmp_path, standin):
 
 # ---------------------------------------------------------------- the local codec, tiny
 def test_tiny_local_codec_trains_encodes_and_reloads(tmp_path):
-    codec, report = local_codec.fit_local_codec(clips(10), 3, local_codec.TINY, progress=False)
+    codec, report = local_codec_fit.fit_local_codec(clips(10), 3, local_codec.TINY, progress=False)
     assert codec.label == "local codec" and report["label"] == "local codec"
     assert codec.bits_shape == (2, 80, 4)
     codes = codec.encode_codes(clips(3, seed=1))
@@ -157,9 +157,9 @@ def test_tiny_local_codec_trains_encodes_and_reloads(tmp_path):
 
 def test_local_codec_refuses_silence_and_bad_budgets():
     with pytest.raises(LossykwsError, match="silent"):
-        local_codec.fit_local_codec(np.zeros((4, 16000), np.float32), 2, local_codec.TINY, progress=False)
+        local_codec_fit.fit_local_codec(np.zeros((4, 16000), np.float32), 2, local_codec.TINY, progress=False)
     with pytest.raises(LossykwsError, match="budget"):
-        local_codec.fit_local_codec(clips(4), 3600, local_codec.TINY, progress=False)
+        local_codec_fit.fit_local_codec(clips(4), 3600, local_codec.TINY, progress=False)
 
 
 def test_kmeans_by_matmul_finds_separated_clusters():

@@ -2,7 +2,7 @@
 feature_provider_write_input), compiled for the host with the kws_settings.h the generator
 writes: for 4-bit codes (dense rows copied from the ring), 3- and 2-bit codes (dense rows packed
 code by code) and the word-per-code layout, the input written from a ring of random codes equals
-lossykws.emulate's packing (pack_dense / pack_bits) of the same window's +-1 bit planes, oldest
+lossykws.emulation.host's packing (pack_dense / pack_bits) of the same window's +-1 bit planes, oldest
 row first. Under ASan and UBSan."""
 import shutil
 import subprocess
@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossykws.codecs import vq
+from lossykws.features.codecs import vq
 from lossykws.codegen import kws_app
-from lossykws.emulate import pack_bits, pack_dense
+from lossykws.emulation.host import pack_bits, pack_dense
 
 ROOT = Path(__file__).resolve().parents[1]
 FW = ROOT / "firmware"

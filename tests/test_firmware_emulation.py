@@ -9,11 +9,12 @@ import subprocess
 import numpy as np
 import pytest
 
-from lossykws import audio, firmware_emulation as fe, qemu
+from lossykws.data import audio
+from lossykws.emulation import firmware as fe, qemu, report as firmware_report
 from lossykws.codegen import kws_app
-from lossykws.commands_export import export
-from lossykws.conversion import interpreter_predict
-from lossykws.codecs import vq
+from lossykws.pipeline.export import export_run
+from lossykws.emulation.reference import interpreter_predict
+from lossykws.features.codecs import vq
 
 from cli_run import assert_one_line_error, run
 from conftest import require_tool
@@ -32,13 +33,13 @@ def project(request, tiny_run, tmp_path_factory):
     require_tool("arm-none-eabi-gcc")
     require_tool("qemu-system-arm")
     proj = tmp_path_factory.mktemp("fwemu") / request.param
-    export(str(tiny_run), "cortex-m", str(proj), board=request.param)
+    export_run(str(tiny_run), "cortex-m", str(proj), board=request.param)
     return proj
 
 
 @pytest.fixture(scope="module")
 def report(project, tiny_corpus):
-    return fe.emulate_firmware(project, [str(tiny_corpus)])
+    return firmware_report.emulate_firmware(project, [str(tiny_corpus)])
 
 
 def test_labels_equal_host_and_interpreter_and_codes_equal_python(report, project, tiny_run, tiny_corpus):
@@ -63,7 +64,7 @@ def test_labels_equal_host_and_interpreter_and_codes_equal_python(report, projec
 
 def test_a_lone_clip_gets_the_label_it_gets_among_others(report, project):
     last = report["clips"][-1]
-    alone = fe.emulate_firmware(project, [last["file"]], count=False)
+    alone = firmware_report.emulate_firmware(project, [last["file"]], count=False)
     assert [r["label"] for r in alone["clips"]] == [last["label"]]
     assert alone["summary"]["codes_equal"] == 1
 
@@ -148,7 +149,7 @@ def test_build_flags_override_the_recognizer_settings(tiny_run, stream_corpus, t
     for name, cflags in (("default", None), ("never", "-DKWS_DETECTION_THRESHOLD=2.0f"),
                          ("always", "-DKWS_DETECTION_THRESHOLD=0.0f -DKWS_MINIMUM_COUNT=1")):
         proj = tmp_path / name
-        export(str(tiny_run), "cortex-m", str(proj))
+        export_run(str(tiny_run), "cortex-m", str(proj))
         qemu.build_firmware(proj, cflags=cflags)
         project = fe.read_project(proj)
         if name == "default":
@@ -163,12 +164,12 @@ def test_cli_report_and_errors(tiny_run, stream_corpus, tmp_path):
     require_tool("arm-none-eabi-gcc")
     require_tool("qemu-system-arm")
     project = tmp_path / "fw"
-    export(str(tiny_run), "cortex-m", str(project))  # the command builds it
+    export_run(str(tiny_run), "cortex-m", str(project))  # the command builds it
     r = run("emulate", project, "--target", "qemu", "--stream", stream_corpus, "--keywords", "2", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["stream"]["keywords"] == 2
     host = tmp_path / "host"
-    export(str(tiny_run), "host", str(host))
+    export_run(str(tiny_run), "host", str(host))
     assert_one_line_error(run("emulate", host, "--target", "qemu", stream_corpus), "not a firmware project")
     assert_one_line_error(run("emulate", project, "--target", "qemu", tmp_path / "nowhere"),
                           "nowhere", "no such file or folder")
@@ -178,6 +179,6 @@ def test_cli_report_and_errors(tiny_run, stream_corpus, tmp_path):
     assert_one_line_error(run("emulate", project, "--target", "qemu", "--stream", clip), "--stream takes data folders")
     assert_one_line_error(run("emulate", project, "--target", "qemu"), "no input")
     assert kws_app.BOARDS["nano33ble"]["qemu_machine"] is None  # a board QEMU does not model
-    export(str(tiny_run), "cortex-m", str(tmp_path / "nano"), board="nano33ble")
+    export_run(str(tiny_run), "cortex-m", str(tmp_path / "nano"), board="nano33ble")
     assert_one_line_error(run("emulate", tmp_path / "nano", "--target", "qemu", stream_corpus),
                           "nano33ble is not modelled by QEMU")

@@ -1,4 +1,4 @@
-"""The C front end (firmware/src/frontend.c via lossykws.frontend): definition, shape, determinism,
+"""The C front end (firmware/src/frontend.c via lossykws.features.frontend): definition, shape, determinism,
 streaming, and the same bits on Cortex-M4F under QEMU as on the host."""
 import re
 import shutil
@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossykws import audio, frontend
+from lossykws.data import audio
+from lossykws.features import frontend
 from lossykws.errors import LossykwsError
 
 from conftest import require_tool
@@ -161,7 +162,7 @@ M7_ARCH_FLAGS = "-mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16"
 def _build_harness(project, arch_flags=None):
     """The harness on the mps2-an386 board files with the qemu-m4 Makefile; `arch_flags` overrides
     the board's -mcpu/-mfpu (the an386 memory map also boots on QEMU's mps2-an500, a Cortex-M7)."""
-    from lossykws import qemu
+    from lossykws.emulation import qemu
 
     qemu.write_qemu_m4_files(project)
     shutil.copyfile(HARNESS, project / "main.c")
@@ -183,7 +184,7 @@ def test_cortex_m_gives_the_host_bits(tmp_path, shared_clips, machine):
     """Cortex-M4F (an386) and Cortex-M7 (an500) run the same C to the host's bits and codes."""
     for tool in ("arm-none-eabi-gcc", "arm-none-eabi-nm", "qemu-system-arm", "make"):
         require_tool(tool)
-    from lossykws import qemu
+    from lossykws.emulation import qemu
 
     elf = _build_harness(tmp_path / "project", None if machine == "mps2-an386" else M7_ARCH_FLAGS)
     symbols = subprocess.run(["arm-none-eabi-nm", str(elf)], capture_output=True, text=True).stdout.split()

@@ -21,7 +21,7 @@ FUZZ = textwrap.dedent("""
     import lossykws
     from lossykws.codegen.reader import read_model
     from lossykws.errors import LossykwsError
-    from lossykws.lce_reference import interpreter, predict
+    from lossykws.emulation.reference import interpreter, predict
 
     raw = open(sys.argv[1], "rb").read()
     rng = np.random.default_rng(int(sys.argv[2]))
@@ -45,7 +45,7 @@ FUZZ = textwrap.dedent("""
 
 
 def test_truncated_model_is_one_line_not_a_crash(tmp_path):
-    from lossykws.conversion import interpreter_predict
+    from lossykws.emulation.reference import interpreter_predict
 
     raw = TINY.read_bytes()
     for cut in (40, len(raw) // 3, len(raw) - 100):

@@ -719,8 +719,8 @@ def test_export_parity(tf, case, tmp_path):
 
     from lossykws.codegen.project import export_project
     from lossykws.codegen.reader import read_model
-    from lossykws.emulate import build_host, compare_run, read_manifest, run_host
-    from lossykws.lce_reference import run_all_tensors
+    from lossykws.emulation.host import build_host, compare_run, read_manifest, run_host
+    from lossykws.emulation.reference import run_all_tensors
 
     if shutil.which("make") is None:
         pytest.skip("make missing")
@@ -763,9 +763,9 @@ def test_export_qemu_int8(tf, case, tmp_path):
     QUANTIZE/DEQUANTIZE ends (single-precision arithmetic and rintf/roundf give the same bits)."""
     import shutil
 
-    from lossykws import qemu
+    from lossykws.emulation import qemu
     from lossykws.codegen.project import export_project
-    from lossykws.lce_reference import run_all_tensors
+    from lossykws.emulation.reference import run_all_tensors
 
     for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "make"):
         if shutil.which(tool) is None:

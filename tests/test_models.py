@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 import lossykws  # noqa: F401
-from lossykws import conversion, models
+from lossykws.training import conversion, models
 from lossykws.codegen.reader import read_model
 from lossykws.errors import LossykwsError
+from lossykws.emulation.reference import interpreter_predict
 
 # (model, input shape, narrow widths for speed)
 CASES = [
@@ -68,7 +69,7 @@ def test_binary_chaining_on_the_flatbuffer(trained):
 def test_interpreter_agrees_with_keras(trained):
     _, model, fb, x = trained
     k = conversion.keras_predict(model, x)
-    lce = conversion.interpreter_predict(fb, x)
+    lce = interpreter_predict(fb, x)
     assert conversion.agreement(k, lce) >= conversion.MIN_FLOAT_AGREEMENT
     assert np.allclose(k, lce, atol=1e-3)
 
@@ -84,7 +85,7 @@ def test_int8_from_calibrated_ranges(name, shape, channels):
     if name == "vq-bnn":
         assert kinds[0] == ("LceQuantize", "int32")
         assert [d for k, d in kinds if k == "LceBconv2d"] == ["int32", "int32", "int32", "int8"]
-    lce = conversion.interpreter_predict(fb, x)
+    lce = interpreter_predict(fb, x)
     k = conversion.keras_predict(model, x)
     assert lce.shape == k.shape and 0.0 <= conversion.agreement(k, lce) <= 1.0  # reported, not required
 
@@ -114,7 +115,7 @@ def test_features_must_match_the_model():
 
 
 def test_seeded_dropout_masks_follow_its_step_counter():
-    from lossykws.dropout import SeededDropout
+    from lossykws.training.dropout import SeededDropout
 
     x = np.ones((4, 64), np.float32)
     layer = SeededDropout(0.5, seed=3)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossykws import qemu
+from lossykws.emulation import qemu
 from lossykws.errors import LossykwsError
 
 from conftest import require_tool

@@ -126,10 +126,10 @@ def _check_on_qemu(tmp_path, flatbuffer, xs):
     """Export for qemu-m4, run in QEMU on the inputs `xs` (one array per graph input, with the
     batch dimension) with every tensor dumped; compare with the interpreter and with the host
     build; returns run_project's result."""
-    from lossykws import qemu
+    from lossykws.emulation import qemu
     from lossykws.codegen.ops.base import UnsupportedOp
     from lossykws.codegen.project import export_project
-    from lossykws.lce_reference import run_all_tensors
+    from lossykws.emulation.reference import run_all_tensors
 
     (tmp_path / "model.tflite").write_bytes(flatbuffer)
     input_files = [tmp_path / f"x{k}.bin" for k in range(len(xs))]

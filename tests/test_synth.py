@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from lossykws import datasets, synth
+from lossykws.data import datasets, synth
 from lossykws.errors import LossykwsError
 
 from conftest import require_tool

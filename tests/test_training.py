@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 import lossykws  # noqa: F401
-from lossykws import augment, cache, datasets, training
+from lossykws.data import augment, datasets
+from lossykws.features import cache
+from lossykws.training import run as training
 from lossykws.errors import LossykwsError
 
 from tiny_corpus import make_corpus, tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
@@ -67,8 +69,8 @@ def test_augmented_copies_warp_between_the_front_end_and_the_codec(tiny_vq_cache
     """With a frequency warp the copies are front end -> warp -> VQ encoder (the C ones); without,
     the staged path gives the codec's own encoding bit for bit; a warp without the stages, or for a
     codec that reads audio, is refused."""
-    from lossykws import frontend
-    from lossykws.codecs import vq
+    from lossykws.features import frontend
+    from lossykws.features.codecs import vq
 
     codec_dir = tiny_vq_cache / cache.CODEC_DIR
     spec = cache.read_key(tiny_vq_cache)["codec"]
@@ -82,7 +84,7 @@ def test_augmented_copies_warp_between_the_front_end_and_the_codec(tiny_vq_cache
     warped = training.augmented_copies(paths, [], encode, 2, 0, config=config, stages=stages, **kw)
     assert warped.shape == plain.shape and not np.array_equal(warped, plain)
     cb = vq.load(codec_dir / cache.VQ_CODEBOOK)
-    from lossykws import audio
+    from lossykws.data import audio
 
     clip = augment.augment(audio.load_clip(paths[3]), [], 0, 2, 3, config)   # copy 2 of clip 3
     feats = augment.warp_frequency(frontend.features(clip), augment.warp_factor(0, 2, 3, config))
@@ -127,7 +129,7 @@ MIRRORED = textwrap.dedent("""
     tf = import_tensorflow()
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from lossykws import training
+    from lossykws.training import run as training
     replicas = training.make_strategy("mirrored").num_replicas_in_sync
     m = training.train_run(sys.argv[1], sys.argv[2], strategy="mirrored", epochs=1, batch_size=8,
                            channels=(8, 8, 16, 8), augment_copies=0, progress=False)
@@ -271,12 +273,12 @@ def test_evaluate_refuses_features_of_another_shape(finished_run, tiny_corpus, t
 
 
 def test_export_of_the_run_directory_agrees_with_the_interpreter(finished_run, tmp_path):
-    from lossykws.commands_export import export
-    from lossykws.emulate import emulate_project
+    from lossykws.pipeline.export import export_run
+    from lossykws.emulation.host import emulate_project
 
     out, _ = finished_run
     proj = tmp_path / "proj"
-    export(str(out), "host", str(proj))
+    export_run(str(out), "host", str(proj))
     settings = (proj / "model_settings.h").read_text()
     assert '"stop", "down", "no"' in settings and '"vq"' in settings
     x, _, _ = training.load_features(json.loads((out / "config.json").read_text())["cache"], "test", "vq-bnn")
@@ -289,7 +291,7 @@ def test_export_of_the_run_directory_agrees_with_the_interpreter(finished_run, t
 
 
 def test_train_extra_corpora_join_the_training_set_only(tiny_vq_cache, tiny_corpus, tmp_path):
-    from lossykws import datasets
+    from lossykws.data import datasets
 
     key = cache.read_key(tiny_vq_cache)
     index = json.loads((Path(tiny_vq_cache) / cache.INDEX_FILE).read_text())["splits"]

@@ -4,8 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from lossykws import audio, frontend
-from lossykws.codecs import vq
+from lossykws.data import audio
+from lossykws.features import frontend
+from lossykws.features.codecs import vq
 from lossykws.errors import LossykwsError
 
 

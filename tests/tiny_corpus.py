@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from lossykws import audio, cache, datasets, training
+from lossykws.data import audio, datasets
+from lossykws.features import cache
+from lossykws.training import run as training
 
 # speakers whose salted hash puts them in train, validation and test (datasets.which_set)
 SPEAKERS = {"train": ["00000001", "00000002", "00000003"], "validation": ["00000006"], "test": ["00000009"]}

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401
-from lossykws import augment, cache, models, training  # noqa: E402
+from lossykws.data import augment
+from lossykws.features import cache
+from lossykws.training import models, run as training  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
 INPUT = {"tf": "128x128 log-STFT, float32", "vq": "VQ 2x2/16 words: 64x64x4 bits", "encodec": "EnCodec bits"}
@@ -41,7 +43,7 @@ def build_cache(data, codec, task, out, fit_budget, suffix=""):
     d = out / f"cache-{codec}-{task}{suffix}"
     kw = {}
     if codec == "encodec":
-        from lossykws.codecs import encodec
+        from lossykws.features.codecs import encodec
 
         try:
             encodec.verify_checkpoint(None)
@@ -61,7 +63,7 @@ def speaker_subset(data, task, fraction, out):
     the training clips of the first `fraction` of the training speakers in a fixed order (a salted
     hash of the speaker id), so each fraction's speakers include a smaller one's. The splits stay
     those of `data`: they depend on the speaker id alone. At 1 it is `data` itself."""
-    from lossykws import datasets
+    from lossykws.data import datasets
 
     corpus = datasets.scan([data], task, validate=False)
     train = sorted({c.speaker for c in corpus.split("train")},

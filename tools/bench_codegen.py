@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401  (before TensorFlow)
 from lossykws.codegen.project import export_project  # noqa: E402
-from lossykws.emulate import build_host  # noqa: E402
+from lossykws.emulation.host import build_host  # noqa: E402
 
 # Runtime function -> the op kind it implements (for reading `make profile` output).
 FUNCTION_OPS = {
@@ -172,7 +172,7 @@ def main():
                 packed = export_project(src, tmp / f"{name}_packed", "host", packed_input=True)
                 print(f"  with packed input (the device feeds LCE words): arena {packed['arena_bytes']} B")
             if use_qemu:
-                from lossykws import qemu
+                from lossykws.emulation import qemu
 
                 m4 = export_project(src, tmp / f"{name}_m4", "qemu-m4")
                 r = qemu.run_project(tmp / f"{name}_m4", [x_file], tmp / f"{name}_out", op_counts=True)

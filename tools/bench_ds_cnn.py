@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401  (before TensorFlow)
-from lossykws import training  # noqa: E402
+from lossykws.training import run as training  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
 RESULTS = ROOT / "docs" / "results" / "ds_cnn.json"
@@ -33,8 +33,8 @@ TFLITE_MICRO = {"mlperf_ds_cnn": {"reference_kernels": 43.0e6, "cmsis_nn": 7.7e6
 
 
 def measure(run_dir, work, qemu_clips):
-    from lossykws.commands_export import export
-    from lossykws.emulate import emulate_project, read_manifest
+    from lossykws.pipeline.export import export_run
+    from lossykws.emulation.host import emulate_project, read_manifest
 
     config = training.read_config(run_dir)
     if config["model"] != "ds-cnn" or not config.get("int8"):
@@ -51,7 +51,7 @@ def measure(run_dir, work, qemu_clips):
     projects = {}
     for target in ("host", "qemu-m4"):
         projects[target] = work / f"fw-{target}"
-        export(str(run_dir), target, str(projects[target]), force=True)
+        export_run(str(run_dir), target, str(projects[target]), force=True)
     started = time.time()
     host = emulate_project(projects["host"], inputs)
     host_s = time.time() - started

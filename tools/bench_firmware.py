@@ -12,7 +12,7 @@ with the host build and the LCE interpreter.
 VQ runs go through the cortex-m target: the whole keyword-spotting firmware from raw audio (front
 end, VQ encoder, network, recognizer), exported and run as `lossykws emulate PROJECT --target
 qemu` runs it. EnCodec runs go through the cortex-m target too, as the firmware fed code frames
-(lossykws.code_frame_emulation; the test clips encoded here with the run's codec, whose encoder
+(lossykws.emulation.code_frames; the test clips encoded here with the run's codec, whose encoder
 does not fit a microcontroller and is not counted). Other runs (int8 DS-CNN, tf-cnn) go through
 the qemu-m4 target, the network alone on features computed on the host: labelled "network only,
 features given", with no front-end figures. Real-time factor: instructions per second of audio over the clock, one cycle
@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401  (before TensorFlow)
-from lossykws import audio, firmware_emulation as fe, qemu  # noqa: E402
+from lossykws.data import audio
+from lossykws.emulation import firmware as fe, qemu  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
 BOARDS = ("mps2-an386", "mps2-an500")
@@ -50,7 +51,7 @@ BEGIN, END = "<!-- bench_firmware: begin -->", "<!-- bench_firmware: end -->"
 
 
 def test_clips(data, labels, n=None):
-    from lossykws import datasets
+    from lossykws.data import datasets
 
     corpus = datasets.scan([data], "words8" if set(labels) <= set(datasets.WORDS8) else "kws12", validate=False)
     clips = [(c.path, c.label) for c in corpus.split("test") if c.label in labels]
@@ -59,10 +60,10 @@ def test_clips(data, labels, n=None):
 
 def cortex_m_firmware(name, run_dir, board, work):
     """The run exported for the cortex-m target and built: (project folder, FirmwareProject, ELF)."""
-    from lossykws.commands_export import export
+    from lossykws.pipeline.export import export_run
 
     proj = work / f"{name}-{board}"
-    export(str(run_dir), "cortex-m", str(proj), force=True, board=board)
+    export_run(str(run_dir), "cortex-m", str(proj), force=True, board=board)
     project = fe.read_project(proj)
     return proj, project, fe.build(project)
 
@@ -128,8 +129,10 @@ def threshold_point(proj, threshold, wav, made):
 def codes_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
     """An EnCodec run through the cortex-m target: the firmware fed code frames (its encoder does not
     fit a microcontroller), on the codes of the test clips encoded here with the run's codec."""
-    from lossykws import cache, code_frame_emulation as cfe, training
-    from lossykws.codecs import encodec
+    from lossykws.features import cache
+    from lossykws.emulation import code_frames as cfe
+    from lossykws.training import run as training
+    from lossykws.features.codecs import encodec
 
     if not data:
         raise LossykwsError(f"{name}: an EnCodec firmware row needs --data (codes of real test clips)")
@@ -169,10 +172,10 @@ def _board_files(proj, board):
 
 
 def network_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
-    from lossykws import training
+    from lossykws.training import run as training
     from lossykws.codegen.project import export_project
-    from lossykws.conversion import interpreter_predict
-    from lossykws.emulate import read_manifest
+    from lossykws.emulation.reference import interpreter_predict
+    from lossykws.emulation.host import read_manifest
 
     config = training.read_config(run_dir)
     proj = work / f"{name}-{board}"
@@ -325,7 +328,7 @@ def main(argv=None):
         for spec in args.run:
             name, _, path = spec.partition("=")
             run_dir = Path(path)
-            from lossykws.training import read_config
+            from lossykws.training.run import read_config
 
             codec = read_config(run_dir).get("codec", {}).get("codec")
             for board in args.boards.split(","):

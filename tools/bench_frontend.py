@@ -17,8 +17,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lossykws import audio, datasets, frontend, qemu  # noqa: E402
-from lossykws.codecs import vq  # noqa: E402
+from lossykws.data import audio, datasets
+from lossykws.features import frontend
+from lossykws.emulation import qemu  # noqa: E402
+from lossykws.features.codecs import vq  # noqa: E402
 
 HARNESS = ROOT / "tests" / "fixtures" / "qemu_frontend" / "main.c"
 

@@ -10,15 +10,15 @@ exact float32 literals).
 
     files = app_files(manifest, "mps2-an386", codebook)   # {relative path: bytes or str}
 """
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import LossykwsError
+from lossykws import c_runtime
+from lossykws.errors import LossykwsError
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
-TEMPLATE = FIRMWARE / "templates" / "cortex-m"
-PLUGIN_DIR = Path(__file__).resolve().parents[2] / "tools" / "qemu_plugin"
+FIRMWARE = c_runtime.FIRMWARE
+TEMPLATE = c_runtime.TEMPLATES / "cortex-m"
+PLUGIN_DIR = c_runtime.QEMU_PLUGIN
 _ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup, semihosting, mps2.mk: shared by ARMv7-M boards
 
 # Each board: its folder under firmware/targets (board.mk, linker script), the CPU flags CMake
@@ -112,7 +112,7 @@ def _recognizer_lines(rec, capacity):
 
 
 def codebook_files(stamp, codebook):
-    from .ops.base import c_float
+    from lossykws.codegen.ops.base import c_float
 
     dim = codebook.codewords.shape[1]
     values = ",\n    ".join(", ".join(c_float(v) for v in row) for row in codebook.codewords.astype(np.float32))

@@ -17,15 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
-from ..errors import LossykwsError
-from ..fsutil import atomic_dir, check_output_dir
-from .ir import CTYPES
-from .ops.base import UnsupportedOp, describe_unsupported, emitter_for, load_emitters
-from .planner import plan_arena
-from .reader import read_model
+from lossykws import __version__
+from lossykws import c_runtime
+from lossykws.errors import LossykwsError
+from lossykws.fsutil import atomic_dir, check_output_dir
+from lossykws.codegen.ir import CTYPES
+from lossykws.codegen.ops.base import UnsupportedOp, describe_unsupported, emitter_for, load_emitters
+from lossykws.codegen.planner import plan_arena
+from lossykws.codegen.reader import read_model
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
+FIRMWARE = c_runtime.FIRMWARE
 _CTYPE_NP = {"float": np.float32, "int32_t": np.int32, "int8_t": np.int8, "int16_t": np.int16,
              "uint8_t": np.uint8, "int64_t": np.int64, "bool": np.bool_}
 
@@ -37,7 +38,7 @@ def _ident(text):
 
 def c_array_body(arr, ctype):
     """The initializer list of a flat numpy array, exact for every element type."""
-    from .ops.base import c_float
+    from lossykws.codegen.ops.base import c_float
 
     flat = np.asarray(arr).reshape(-1)
     if ctype == "float":
@@ -211,7 +212,7 @@ def dense_inputs(graph, packed, strict=True):
     it stays word per pixel. Returns (graph, {packed tensor index: None (dense) or the refusal})."""
     from dataclasses import replace
 
-    from .ops.lce_bconv2d_dense import DENSE_OPTION, check_dense, dense_shape
+    from lossykws.codegen.ops.lce_bconv2d_dense import DENSE_OPTION, check_dense, dense_shape
 
     readers = {}
     for op in graph.ops:
@@ -454,16 +455,36 @@ def _runtime_files(sources):
 # model.h and model_settings.h and compile model.c, model_data.c and src/*.c with -I. -Iinclude.
 # cortex-m: the whole keyword-spotting firmware for a board (codegen/kws_app.py).
 TARGETS = ("host", "qemu-m4", "cortex-m")
+_QEMU_M4_BOARD = c_runtime.TARGETS / "mps2-an386"
+_QEMU_M4_TEMPLATE = c_runtime.TEMPLATES / "qemu-m4"
+# Where each file of a qemu-m4 project (the mps2-an386 harness) comes from, relative to the project root.
+_QEMU_M4_FILES = {
+    "main.c": _QEMU_M4_TEMPLATE / "main.c",
+    "Makefile": _QEMU_M4_TEMPLATE / "Makefile",
+    "target/startup.c": _QEMU_M4_BOARD / "startup.c",
+    "target/semihost.c": _QEMU_M4_BOARD / "semihost.c",
+    "target/probe.c": _QEMU_M4_BOARD / "probe.c",
+    "target/probe.h": _QEMU_M4_BOARD / "probe.h",
+    "target/crt.c": _QEMU_M4_BOARD / "crt.c",
+    "target/crt.h": _QEMU_M4_BOARD / "crt.h",
+    "target/semihost.h": _QEMU_M4_BOARD / "semihost.h",
+    "target/board.h": _QEMU_M4_BOARD / "board.h",
+    "target/board.mk": _QEMU_M4_BOARD / "board.mk",
+    "target/mps2.mk": _QEMU_M4_BOARD / "mps2.mk",
+    "target/mps2-an386.ld": _QEMU_M4_BOARD / "mps2-an386.ld",
+    "qemu_plugin/insn_count.c": c_runtime.QEMU_PLUGIN / "insn_count.c",
+    "qemu_plugin/qemu_plugin_api.h": c_runtime.QEMU_PLUGIN / "qemu_plugin_api.h",
+}
 
 
-def _target_files(target):
+
+def target_files(target):
+    """{relative path: bytes} of a target's own files (harness, Makefile, board files, plugin)."""
     if target == "host":
         root = FIRMWARE / "templates" / "host"
         return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.is_file()}
     if target == "qemu-m4":
-        from .. import qemu  # the mps2-an386 harness, board files and instruction counter
-
-        return qemu.project_files()
+        return {relative: source.read_bytes() for relative, source in _QEMU_M4_FILES.items()}
     raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
 
 
@@ -490,7 +511,7 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
     if target not in TARGETS:
         raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
     if target == "cortex-m":
-        from . import kws_app
+        from lossykws.codegen import kws_app
 
         board = board or kws_app.DEFAULT_BOARD
         kws_app.check_board(board)
@@ -530,7 +551,7 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
         files.update(kws_app.app_files(manifest, board, codebook, stamp))
         manifest["board"] = board
     else:
-        files.update(_target_files(target))
+        files.update(target_files(target))
     files["model.tflite"] = data
     files["lossykws.json"] = json.dumps(manifest, indent=1) + "\n"
     with atomic_dir(out_dir, force) as tmp:

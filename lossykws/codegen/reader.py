@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from ..errors import LossykwsError
-from .ir import NUMPY_DTYPES, Graph, Op, Tensor
+from lossykws.errors import LossykwsError
+from lossykws.codegen.ir import NUMPY_DTYPES, Graph, Op, Tensor
 
 
 class BadModel(LossykwsError):

@@ -1,5 +1,5 @@
 """Helpers shared by the float32 builtin emitters (not an emitter module itself)."""
-from .base import OpEmitter, c_struct, float_activation, same_or_valid
+from lossykws.codegen.ops.base import OpEmitter, c_struct, float_activation, same_or_valid
 
 
 def is_float_op(op, graph):

@@ -3,8 +3,8 @@
 The int8 kernels are firmware/src/*_s8.c (header lkws/builtins_s8.h); their parameters come from
 lossykws.codegen.quantization, which derives them exactly as the interpreter's kernels do.
 """
-from .. import quantization as qz
-from .base import OpEmitter, UnsupportedOp, describe_unsupported, dims4
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops.base import OpEmitter, UnsupportedOp, describe_unsupported, dims4
 
 HEADER = "lkws/builtins_s8.h"
 

@@ -1,6 +1,6 @@
 """ADD in float32 with broadcasting (rank <= 4) and a fused activation."""
-from ._float_common import FloatEmitter
-from .base import c_int_array, dims4, float_activation, register
+from lossykws.codegen.ops._float_common import FloatEmitter
+from lossykws.codegen.ops.base import c_int_array, dims4, float_activation, register
 
 
 @register

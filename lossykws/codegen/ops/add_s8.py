@@ -1,8 +1,8 @@
 """ADD in int8 with broadcasting (rank <= 4) and a fused activation: lkws_add_s8. BroadcastS8,
 the part ADD and MUL share, is defined here too."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register
 
 
 def broadcast_shapes(emitter, op, graph, a, b, y):

@@ -1,6 +1,6 @@
 """AVERAGE_POOL_2D in float32 (divides by the taps inside the image, like TFLite)."""
-from .base import register
-from .max_pool_2d_f32 import MaxPool2dF32
+from lossykws.codegen.ops.base import register
+from lossykws.codegen.ops.max_pool_2d_f32 import MaxPool2dF32
 
 
 @register

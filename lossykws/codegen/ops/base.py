@@ -36,7 +36,7 @@ with `ctx.scratch()` (a `uint8_t *` expression).
 import importlib
 import pkgutil
 
-from ...errors import LossykwsError
+from lossykws.errors import LossykwsError
 
 REGISTRY = {}
 
@@ -100,7 +100,7 @@ def load_emitters():
     """Import every module of lossykws.codegen.ops (each registers its emitters); return REGISTRY."""
     global _loaded
     if not _loaded:
-        from .. import ops as package
+        from lossykws.codegen import ops as package
 
         for mod in pkgutil.iter_modules(package.__path__):
             if mod.name != "base":

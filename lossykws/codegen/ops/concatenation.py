@@ -2,7 +2,7 @@
 zero point, as Keras models converted with fake-quant ranges have them); no fused activation."""
 import numpy as np
 
-from .base import OpEmitter, another_emitter_handles, register
+from lossykws.codegen.ops.base import OpEmitter, another_emitter_handles, register
 
 
 @register

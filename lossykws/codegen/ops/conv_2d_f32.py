@@ -1,6 +1,6 @@
 """CONV_2D in float32: filter [Cout, kh, kw, Cin] (OHWI), optional bias."""
-from ._float_common import FloatEmitter, require_const_float, window_params
-from .base import register
+from lossykws.codegen.ops._float_common import FloatEmitter, require_const_float, window_params
+from lossykws.codegen.ops.base import register
 
 
 @register

@@ -1,9 +1,9 @@
 """CONV_2D in int8 (per-channel filter scales, int32 bias): lkws_conv2d_s8."""
 import numpy as np
 
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import register, same_or_valid
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register, same_or_valid
 
 
 def conv_geometry(emitter, op, graph, k_h, k_w, out_c):

@@ -1,6 +1,6 @@
 """DEPTHWISE_CONV_2D in float32: filter [1, kh, kw, Cin*depth_multiplier], optional bias."""
-from ._float_common import FloatEmitter, require_const_float, window_params
-from .base import register
+from lossykws.codegen.ops._float_common import FloatEmitter, require_const_float, window_params
+from lossykws.codegen.ops.base import register
 
 
 @register

@@ -1,8 +1,8 @@
 """DEPTHWISE_CONV_2D in int8 (per-channel filter scales, int32 bias): lkws_depthwise_conv2d_s8."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import register
-from .conv_2d_s8 import Conv2dS8, conv_geometry, filter_and_bias, multipliers
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register
+from lossykws.codegen.ops.conv_2d_s8 import Conv2dS8, conv_geometry, filter_and_bias, multipliers
 
 
 @register

@@ -1,7 +1,7 @@
 """DEQUANTIZE from int8 to float32: lkws_dequantize_s8_f32."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import OpEmitter, c_float, register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import OpEmitter, c_float, register
 
 
 @register

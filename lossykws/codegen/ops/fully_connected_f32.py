@@ -1,7 +1,7 @@
 """FULLY_CONNECTED in float32: weights [units, depth], optional bias; input flattened to
 [batches, depth]."""
-from ._float_common import FloatEmitter, require_const_float
-from .base import float_activation, register
+from lossykws.codegen.ops._float_common import FloatEmitter, require_const_float
+from lossykws.codegen.ops.base import float_activation, register
 
 
 @register

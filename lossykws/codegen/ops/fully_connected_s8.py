@@ -2,9 +2,9 @@
 lkws_fully_connected_s8. The input is flattened to [batches, depth]."""
 import numpy as np
 
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register
 
 
 @register

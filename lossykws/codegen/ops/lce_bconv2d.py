@@ -21,7 +21,7 @@ clamp on 2*accum = [K - act_max, K - act_min] with the activation range clipped 
 """
 import numpy as np
 
-from .base import OpEmitter, c_struct, register, same_or_valid
+from lossykws.codegen.ops.base import OpEmitter, c_struct, register, same_or_valid
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 

@@ -11,8 +11,8 @@ dense ones (check_dense).
 """
 from dataclasses import replace
 
-from .base import c_struct, describe_unsupported, register, UnsupportedOp
-from .lce_bconv2d import LceBconv2d, clamp_bounds, dense_filter, output_constants
+from lossykws.codegen.ops.base import c_struct, describe_unsupported, register, UnsupportedOp
+from lossykws.codegen.ops.lce_bconv2d import LceBconv2d, clamp_bounds, dense_filter, output_constants
 
 DENSE_OPTION = "dense_input"
 

@@ -1,5 +1,5 @@
 """LceBMaxPool2d: max pooling on bitpacked tensors (AND of the window's words)."""
-from .base import OpEmitter, c_struct, register, same_or_valid
+from lossykws.codegen.ops.base import OpEmitter, c_struct, register, same_or_valid
 
 
 @register

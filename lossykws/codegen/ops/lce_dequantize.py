@@ -2,7 +2,7 @@
 rounded reciprocal of the scale, saturated, as LCE computes them)."""
 import math
 
-from .base import OpEmitter, register
+from lossykws.codegen.ops.base import OpEmitter, register
 
 
 def _round_half_away(x):

@@ -1,6 +1,6 @@
 """LceQuantize: float32 or int8 -> bitpacked int32 along the last axis (bit set where x < 0, or
 x < zero point for int8)."""
-from .base import OpEmitter, register
+from lossykws.codegen.ops.base import OpEmitter, register
 
 
 @register

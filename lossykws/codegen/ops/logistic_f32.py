@@ -1,6 +1,6 @@
 """LOGISTIC (sigmoid) in float32."""
-from ._float_common import ElementwiseF32Emitter
-from .base import register
+from lossykws.codegen.ops._float_common import ElementwiseF32Emitter
+from lossykws.codegen.ops.base import register
 
 
 @register

@@ -1,6 +1,6 @@
 """MAX_POOL_2D in float32 (taps outside the image are skipped)."""
-from ._float_common import FloatEmitter, window_params
-from .base import register
+from lossykws.codegen.ops._float_common import FloatEmitter, window_params
+from lossykws.codegen.ops.base import register
 
 
 @register

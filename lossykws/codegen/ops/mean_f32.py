@@ -1,6 +1,6 @@
 """MEAN in float32 over constant axes (GlobalAveragePooling2D converts to MEAN over H, W)."""
-from ._float_common import FloatEmitter
-from .base import c_int_array, dims4, register
+from lossykws.codegen.ops._float_common import FloatEmitter
+from lossykws.codegen.ops.base import c_int_array, dims4, register
 
 
 @register

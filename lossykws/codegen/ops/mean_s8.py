@@ -1,8 +1,8 @@
 """MEAN in int8 over constant axes (GlobalAveragePooling2D): lkws_mean_s8, with the interpreter's
 optimized path (4-D, axes {1, 2}, keep_dims) or reference path as quantization.mean_params picks."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register
 
 
 @register

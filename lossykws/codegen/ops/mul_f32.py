@@ -1,6 +1,6 @@
 """MUL in float32 with broadcasting (rank <= 4) and a fused activation."""
-from .add_f32 import AddF32
-from .base import register
+from lossykws.codegen.ops.add_f32 import AddF32
+from lossykws.codegen.ops.base import register
 
 
 @register

@@ -1,8 +1,8 @@
 """MUL in int8 with broadcasting (rank <= 4) and a fused activation: lkws_mul_s8."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .add_s8 import BroadcastS8
-from .base import register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.add_s8 import BroadcastS8
+from lossykws.codegen.ops.base import register
 
 
 @register

@@ -2,7 +2,7 @@
 PADV2 with its constant value tensor."""
 import numpy as np
 
-from .base import OpEmitter, another_emitter_handles, c_int_array, dims4, register
+from lossykws.codegen.ops.base import OpEmitter, another_emitter_handles, c_int_array, dims4, register
 
 
 @register

@@ -1,6 +1,6 @@
 """PAD and PADV2 in int8: lkws_pad_s8 (PAD fills with the zero point, PADV2 with its constant)."""
-from . import _s8_common as s8
-from .base import register
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register
 
 
 @register

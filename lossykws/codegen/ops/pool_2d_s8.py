@@ -1,7 +1,7 @@
 """MAX_POOL_2D and AVERAGE_POOL_2D in int8 (input and output share scale and zero point):
 lkws_max_pool2d_s8, lkws_avg_pool2d_s8."""
-from . import _s8_common as s8
-from .base import register, same_or_valid
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import register, same_or_valid
 
 
 class _PoolS8(s8.Int8Emitter):

@@ -1,8 +1,8 @@
 """QUANTIZE to int8, from float32 (lkws_quantize_f32_s8) or from int8 (requantize,
 lkws_requantize_s8)."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import OpEmitter, c_float, register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import OpEmitter, c_float, register
 
 
 @register

@@ -1,6 +1,6 @@
 """REDUCE_MAX in float32 over constant axes (GlobalMaxPooling2D)."""
-from .base import register
-from .mean_f32 import MeanF32
+from lossykws.codegen.ops.base import register
+from lossykws.codegen.ops.mean_f32 import MeanF32
 
 
 @register

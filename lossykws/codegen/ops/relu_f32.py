@@ -1,6 +1,6 @@
 """RELU, RELU6 and RELU_N1_TO_1 in float32 as standalone ops (after a batch norm, say)."""
-from ._float_common import ElementwiseF32Emitter
-from .base import FLOAT_ACTIVATIONS, register
+from lossykws.codegen.ops._float_common import ElementwiseF32Emitter
+from lossykws.codegen.ops.base import FLOAT_ACTIVATIONS, register
 
 
 @register

@@ -1,7 +1,7 @@
 """RESHAPE (and Flatten) for any element type: the bytes do not change. The planner gives the
 output the input's arena slot (project.reshape_aliases), so nothing runs; a copy remains only
 where the two differ (a constant input)."""
-from .base import OpEmitter, register
+from lossykws.codegen.ops.base import OpEmitter, register
 
 
 @register

@@ -1,6 +1,6 @@
 """SOFTMAX in float32 along the last axis, with beta."""
-from ._float_common import FloatEmitter
-from .base import c_float, register
+from lossykws.codegen.ops._float_common import FloatEmitter
+from lossykws.codegen.ops.base import c_float, register
 
 
 @register

@@ -1,8 +1,8 @@
 """SOFTMAX in int8 (int8 output): lkws_softmax_s8 with the exp table computed at export by the C
 library's expf, as the interpreter's Prepare computes it."""
-from .. import quantization as qz
-from . import _s8_common as s8
-from .base import c_float, register
+from lossykws.codegen import quantization as qz
+from lossykws.codegen.ops import _s8_common as s8
+from lossykws.codegen.ops.base import c_float, register
 
 
 @register

@@ -1,0 +1,30 @@
+"""Where the C runtime is: firmware/ (kernels, front end, VQ encoder, application templates, board
+files and the QEMU instruction-counter plugin), copied into every generated project and compiled
+for the front end's ctypes library. The one place that knows it.
+
+In an installed wheel it is package data, lossykws/firmware/ (setup.py's build_py copies it in);
+in a checkout it is the repository's firmware/ beside the package.
+"""
+import os
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_PACKAGED = _PACKAGE / "firmware"
+FIRMWARE = _PACKAGED if _PACKAGED.is_dir() else _PACKAGE.parent / "firmware"
+INSTALLED = FIRMWARE == _PACKAGED
+INCLUDE = FIRMWARE / "include" / "lkws"
+SOURCES = FIRMWARE / "src"
+TEMPLATES = FIRMWARE / "templates"
+TARGETS = FIRMWARE / "targets"
+QEMU_PLUGIN = FIRMWARE / "qemu_plugin"
+
+
+def build_dir():
+    """Where host builds of the runtime are cached: $LOSSYKWS_NATIVE_DIR; in a checkout its
+    build/native; installed, the user's cache (~/.cache/lossykws/native)."""
+    if os.environ.get("LOSSYKWS_NATIVE_DIR"):
+        return Path(os.environ["LOSSYKWS_NATIVE_DIR"])
+    if INSTALLED:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return cache / "lossykws" / "native"
+    return _PACKAGE.parent / "build" / "native"

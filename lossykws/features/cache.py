@@ -1,0 +1,404 @@
+"""The feature cache: every split of a corpus encoded once by one codec, in compact files.
+
+    >>> report = cache.encode_corpus(["data/sc"], "vq", "build/cache-vq", task="words8")
+    >>> split = cache.load_split("build/cache-vq", "train")   # x float32 [n, 64, 64, 4] of +-1, labels, ...
+
+A cache folder holds:
+
+    key.json          what the features depend on: task, labels, data fingerprint, codec parameters
+    index.json        what was written: clips, shapes, bits per clip, bytes and SHA-256 per file, times
+    codec/            the codec as fitted or loaded (VQ codebook, EnCodec settings, local codec weights)
+    <split>.npz       per split: `packed` (uint8 [n, ceil(bits / 8)], np.packbits of bit < 0) for bit
+                      codecs, or `x` (float32 [n, 128, 128]) for tf; `labels` (int16 indices into
+                      key.json's labels), `speakers`, `paths` (UTF-8 bytes; load_split decodes them)
+
+Reuse rule: a run whose key equals key.json's, with every file matching index.json, reuses the
+cache and encodes nothing. A cache whose key differs (other data, codec, parameters, task) or whose
+files are damaged is never reused: it is an error that says what differs, and `force=True`
+(`--force`) rebuilds it in place. The new cache is built beside the old one and replaces it only
+when complete, so an interrupted run leaves the old cache (or nothing) behind, never half a cache.
+
+VQ: the codebook is fitted on the training split only (or an existing codebook is given and
+checked against the asked parameters). EnCodec: the pretrained checkpoint's SHA-256 is part of the
+key; a local codec (`encodec_weights="fit"`) is trained on the training split when the cache is built.
+"""
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lossykws.data import audio, datasets
+from lossykws.errors import LossykwsError
+from lossykws.fsutil import atomic_dir, atomic_file, sha256_file
+from lossykws.progress import progress_bar
+
+FORMAT = "lossykws-feature-cache"
+VERSION = 2
+CODECS = ("tf", "vq", "encodec")
+BIT_CODECS = ("vq", "encodec")   # features are +-1 bits, stored packed
+KEY_FILE, INDEX_FILE, CODEC_DIR = "key.json", "index.json", "codec"
+VQ_CODEBOOK = "vq_codebook.json"
+TF_SETTINGS = "tf.json"
+FLOAT_TF_BYTES = 128 * 128 * 4          # the float32 128x128 input, per clip: the talk's baseline
+MIB = float(1 << 20)
+
+
+# ---------------------------------------------------------------- codec specification (the key)
+def frontend_source_hash():
+    """SHA-256 (16 hex) of the C front end's sources and headers: tf and VQ features depend on them."""
+    from lossykws.features import frontend
+
+    h = hashlib.sha256()
+    for name in frontend.SOURCES:
+        h.update(name.encode() + b"\0" + (frontend.FIRMWARE / "src" / name).read_bytes())
+    for name in frontend.HEADERS:
+        h.update(name.encode() + b"\0" + (frontend.FIRMWARE / "include" / "lkws" / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def codec_spec(codec, bandwidth=None, encodec_checkpoint=None, encodec_weights="pretrained",
+               fit_budget_s=600.0, local_config=None, vq_k=16, vq_block=(2, 2), vq_codebook=None, seed=0):
+    """What the asked codec's features depend on, as JSON-able data; checks the options first."""
+    if codec not in CODECS:
+        raise LossykwsError(f"unknown codec {codec!r}: expected one of {', '.join(CODECS)}")
+    if codec != "encodec" and (bandwidth is not None or encodec_checkpoint or encodec_weights != "pretrained"):
+        raise LossykwsError(f"--bandwidth, --encodec-checkpoint and --encodec-weights apply to "
+                            f"--codec encodec, not {codec}")
+    if codec == "tf":
+        return {"codec": "tf", "frontend_source": frontend_source_hash()}
+    if codec == "vq":
+        from lossykws.features.codecs import vq
+
+        spec = {"codec": "vq", "frontend_source": frontend_source_hash(), "k": int(vq_k),
+                "block": [int(b) for b in vq_block], "order": vq.ORDER}
+        if vq_codebook:
+            cb = vq.load(vq_codebook)
+            cb.require(k=vq_k, block=tuple(vq_block))
+            spec.update(codebook=str(vq_codebook), codebook_sha256=cb.to_json()["sha256"])
+        else:
+            vq._check_params(int(vq_k), tuple(int(b) for b in vq_block))
+            spec.update(fitted_on="train split", seed=int(seed))
+        return spec
+    from lossykws.features.codecs import encodec
+
+    if encodec_weights == "pretrained":
+        bw = encodec.check_bandwidth(encodec.DEFAULT_BANDWIDTH if bandwidth is None else bandwidth)
+        path, digest, official = encodec.verify_checkpoint(encodec_checkpoint)
+        return {"codec": "encodec", "weights": "pretrained" if official else "checkpoint",
+                "bandwidth": bw, "checkpoint_sha256": digest}
+    if encodec_weights == "fit":
+        from lossykws.features.codecs import local_codec
+
+        if bandwidth is not None:
+            raise LossykwsError("--bandwidth applies to the pretrained EnCodec model; the local codec "
+                                "uses all its codebooks (8 x 80 frames x 10 bits by default)")
+        if encodec_checkpoint:
+            raise LossykwsError("--encodec-checkpoint and --encodec-weights fit exclude each other")
+        if not 0 < float(fit_budget_s) <= 1800:
+            raise LossykwsError(f"--fit-budget must be in (0, 1800] seconds, got {fit_budget_s}")
+        config = local_config or local_codec.LocalCodecConfig()
+        return {"codec": "encodec", "weights": "local", "label": local_codec.LABEL,
+                "config": config.to_json(), "fit_budget_s": float(fit_budget_s), "seed": int(seed),
+                "fitted_on": "train split"}
+    raise LossykwsError(f"unknown EnCodec weights {encodec_weights!r}: expected pretrained or fit")
+
+
+# ---------------------------------------------------------------- the cache
+def _read_json(path):
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _differences(old, new):
+    """Short names of the top-level (and codec) entries that differ between two keys."""
+    if not isinstance(old, dict):
+        return ["format"]
+    diffs = [k for k in sorted(set(old) | set(new)) if k != "codec" and old.get(k) != new.get(k)]
+    oc, nc = old.get("codec") or {}, new.get("codec") or {}
+    diffs += [f"codec.{k}" for k in sorted(set(oc) | set(nc)) if oc.get(k) != nc.get(k)]
+    return diffs
+
+
+def check_cache(out_dir, key):
+    """'reuse' if out_dir holds a complete cache for `key`, 'build' if there is none; else an error."""
+    out = Path(out_dir)
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return "build"
+    old = _read_json(out / KEY_FILE)
+    if old is None:
+        raise LossykwsError(f"{out}: not a feature cache (no readable {KEY_FILE}); choose another --out "
+                            "or use --force to replace it")
+    diffs = _differences(old, key)
+    if diffs:
+        what = ", ".join(diffs)
+        hint = " (another dataset)" if "data_fingerprint" in diffs else ""
+        raise LossykwsError(f"{out}: holds a cache made with other settings{hint}, differing in {what}; "
+                            "use --force to rebuild it or choose another --out")
+    damage = verify_files(out)
+    if damage:
+        raise LossykwsError(f"{out}: damaged cache ({damage}); use --force to rebuild it")
+    return "reuse"
+
+
+def verify_files(cache_dir):
+    """None if every file listed in index.json has its size and SHA-256, else what is wrong."""
+    cache_dir = Path(cache_dir)
+    index = _read_json(cache_dir / INDEX_FILE)
+    if not isinstance(index, dict) or "files" not in index:
+        return f"no readable {INDEX_FILE}"
+    for name, meta in index["files"].items():
+        f = cache_dir / name
+        if not f.is_file():
+            return f"{name} is missing"
+        if f.stat().st_size != meta["bytes"] or sha256_file(f) != meta["sha256"]:
+            return f"{name} does not match its checksum"
+    return None
+
+
+def _build_codec(codec, spec, corpus, tmp_codec_dir, train_clips_audio, train_features, options, report):
+    """Fit or load the codec and save it under codec/; return an encoder: clips [n, 16000] -> features."""
+    from lossykws.features import frontend
+
+    tmp_codec_dir.mkdir()
+    if codec == "tf":
+        from lossykws.features.codecs import vq
+
+        (tmp_codec_dir / TF_SETTINGS).write_text(json.dumps(
+            {"codec": "tf", "frontend": vq.frontend_definition(), **spec}, indent=1) + "\n")
+        return frontend.features_batch, (frontend.FRAMES, frontend.BINS), False
+    if codec == "vq":
+        from lossykws.features.codecs import vq
+
+        if options.get("vq_codebook"):
+            cb = vq.load(options["vq_codebook"])
+            cb.require(k=options["vq_k"], block=tuple(options["vq_block"]))
+        else:
+            t = time.monotonic()
+            split_fp = hashlib.sha256((corpus.fingerprint() + ":train").encode()).hexdigest()[:16]
+            cb = vq.fit(train_features(), k=options["vq_k"], block=tuple(options["vq_block"]),
+                        seed=options["seed"], fingerprint=split_fp)
+            report["codec_fit_s"] = round(time.monotonic() - t, 1)
+        cb.save(tmp_codec_dir / VQ_CODEBOOK)
+        nbits = cb.bits
+        rows, cols = frontend.FRAMES // cb.block[0], frontend.BINS // cb.block[1]
+        return (lambda clips: vq.bits(cb.encode_audio(clips), nbits)), (rows, cols, nbits), True
+    from lossykws.features.codecs import encodec
+
+    if spec["weights"] == "local":
+        from lossykws.features.codecs import local_codec, local_codec_fit
+
+        config = options.get("local_config") or local_codec.LocalCodecConfig()
+        model_codec, fit_report = local_codec_fit.fit_local_codec(
+            train_clips_audio(), options["fit_budget_s"], config, seed=options["seed"],
+            progress=options["progress"])
+        report["local_codec"] = fit_report
+        ec = model_codec
+    else:
+        bw = spec["bandwidth"]
+        ec = encodec.EncodecCodec.pretrained(bw, options.get("encodec_checkpoint"))
+        if ec.settings["sha256"] != spec["checkpoint_sha256"]:
+            raise LossykwsError(f"{ec.settings['checkpoint']}: changed while encoding; run again")
+    ec.save(tmp_codec_dir)
+    report["codec_label"] = ec.label
+    return ec.encode_codes, ec.bits_shape, "codes"
+
+
+def _load_audio(clips, bar):
+    out = np.empty((len(clips), audio.CLIP_SAMPLES), dtype=np.float32)
+    for i, c in enumerate(clips):
+        out[i] = audio.load_clip(c.path)
+        if bar is not None:
+            bar.update(1)
+    return out
+
+
+def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, bandwidth=None,
+                  encodec_checkpoint=None, encodec_weights="pretrained", fit_budget_s=600.0,
+                  local_config=None, vq_k=16, vq_block=(2, 2), vq_codebook=None, seed=0, batch=None,
+                  progress=True):
+    """Encode every split of the corpus in `data_dirs` with `codec` into the cache `out_dir`.
+
+    Returns index.json's content plus `reused` (True when an existing cache matched). See the
+    module docstring for the files, the reuse rule and `force`.
+    """
+    spec = codec_spec(codec, bandwidth, encodec_checkpoint, encodec_weights, fit_budget_s, local_config,
+                      vq_k, vq_block, vq_codebook, seed)
+    corpus = datasets.scan(data_dirs, task)
+    if not corpus.split("train"):
+        raise LossykwsError(f"{', '.join(map(str, data_dirs))}: no training clips for task {task}")
+    key = {"format": FORMAT, "version": VERSION, "task": task, "labels": list(corpus.labels),
+           "data_fingerprint": corpus.fingerprint(),
+           "clips": len(corpus.clips), "codec": spec}
+    out = Path(out_dir)
+    if not force and check_cache(out, key) == "reuse":
+        index = _read_json(out / INDEX_FILE)
+        return {**index, "reused": True}
+    options = dict(encodec_checkpoint=encodec_checkpoint, fit_budget_s=fit_budget_s, local_config=local_config,
+                   vq_k=vq_k, vq_block=vq_block, vq_codebook=vq_codebook, seed=seed, progress=progress)
+    report = {"format": FORMAT, "version": VERSION, "codec": codec, "task": task, "splits": {}, "files": {}}
+    started = time.monotonic()
+    label_index = {name: i for i, name in enumerate(corpus.labels)}
+    train_cache = {}
+
+    def train_clips_audio():
+        if "audio" not in train_cache:
+            train = corpus.split("train")
+            with _bar(len(train), "load train", progress) as bar:
+                train_cache["audio"] = _load_audio(train, bar)
+        return train_cache["audio"]
+
+    def train_features():
+        from lossykws.features import frontend
+
+        return frontend.features_batch(train_clips_audio())
+
+    with atomic_dir(out, force=True) as tmp:
+        encode, shape, kind = _build_codec(codec, spec, corpus, tmp / CODEC_DIR, train_clips_audio,
+                                           train_features, options, report)
+        train_cache.clear()
+        batch = batch or (16 if codec == "encodec" else 64)   # the 24 kHz model: ~100 MB per clip
+        for split in datasets.SPLITS:
+            clips = corpus.split(split)
+            t = time.monotonic()
+            feats = _encode_split(clips, encode, shape, kind, batch, split, progress)
+            seconds = time.monotonic() - t
+            if kind == "codes" and split == "train":
+                from lossykws.features.codecs.encodec import check_informative
+
+                report["distinct_codes_train"] = check_informative(feats, "EnCodec codes of the training split")
+            if kind == "codes":
+                from lossykws.features.codecs.encodec import codes_to_bits
+
+                feats = codes_to_bits(feats, shape[-1])
+            arrays = {"labels": np.array([label_index[c.label] for c in clips], dtype=np.int16),
+                      "speakers": np.array([c.speaker.encode() for c in clips], dtype=bytes),
+                      "paths": np.array([str(c.path).encode() for c in clips], dtype=bytes)}
+            n = len(clips)
+            if kind:   # bits: one bit per value, packed
+                arrays["packed"] = np.packbits(feats.reshape(n, int(np.prod(shape))) < 0, axis=1)
+                bits_per_clip = int(np.prod(shape))
+                payload = int(arrays["packed"].nbytes)
+            else:
+                arrays["x"] = np.ascontiguousarray(feats, dtype=np.float32)
+                bits_per_clip = int(np.prod(shape)) * 32
+                payload = int(arrays["x"].nbytes)
+            name = f"{split}.npz"
+            with atomic_file(tmp / name) as f:
+                np.savez(f, **arrays)
+            report["files"][name] = {"bytes": (tmp / name).stat().st_size, "sha256": sha256_file(tmp / name)}
+            report["splits"][split] = {
+                "clips": n, "shape": list(shape), "bits_per_clip": bits_per_clip,
+                "payload_mib": round(payload / MIB, 3), "float32_128x128_mib": round(n * FLOAT_TF_BYTES / MIB, 2),
+                "file_mib": round(report["files"][name]["bytes"] / MIB, 3),
+                "encode_s": round(seconds, 2), "ms_per_clip": round(1000 * seconds / max(n, 1), 2)}
+        report["kind"] = "bits" if kind else "float32"
+        report["seconds"] = round(time.monotonic() - started, 1)
+        (tmp / INDEX_FILE).write_text(json.dumps(report, indent=1) + "\n")
+        (tmp / KEY_FILE).write_text(json.dumps(key, indent=1) + "\n")
+    return {**report, "reused": False}
+
+
+class _bar:
+    def __init__(self, total, desc, enabled):
+        self.b = progress_bar(total=total, desc=desc, unit="clip") if enabled else None
+
+    def __enter__(self):
+        return self.b
+
+    def __exit__(self, *exc):
+        if self.b is not None:
+            self.b.close()
+
+
+def _encode_split(clips, encode, shape, kind, batch, split, progress):
+    dtype = np.int16 if kind == "codes" else np.float32
+    out = np.empty((len(clips), *(shape[:-1] if kind == "codes" else shape)), dtype=dtype)
+    with _bar(len(clips), f"encode {split}", progress) as bar:
+        for s in range(0, len(clips), batch):
+            part = clips[s:s + batch]
+            x = np.stack([audio.load_clip(c.path) for c in part])
+            out[s:s + len(part)] = encode(x)
+            if bar is not None:
+                bar.update(len(part))
+    return out
+
+
+# ---------------------------------------------------------------- reading
+def read_key(cache_dir):
+    key = _read_json(Path(cache_dir) / KEY_FILE)
+    if not isinstance(key, dict) or key.get("format") != FORMAT:
+        raise LossykwsError(f"{cache_dir}: not a feature cache (no {KEY_FILE} of format {FORMAT})")
+    if key.get("version") != VERSION:
+        raise LossykwsError(f"{cache_dir}: cache version {key.get('version')} is not {VERSION}; rebuild it")
+    return key
+
+
+def label_counts(cache_dir):
+    """{split: {label: clips}} of a cache, from its labels arrays alone (no features are read)."""
+    cache_dir = Path(cache_dir)
+    names = read_key(cache_dir)["labels"]
+    counts = {}
+    for split in datasets.SPLITS:
+        path = cache_dir / f"{split}.npz"
+        try:
+            with np.load(path) as z:
+                labels = np.asarray(z["labels"])
+        except FileNotFoundError:
+            labels = np.zeros(0, np.int64)
+        except (OSError, ValueError, KeyError) as e:
+            raise LossykwsError(f"{path}: unreadable ({type(e).__name__})") from None
+        if labels.size and (labels.min() < 0 or labels.max() >= len(names)):
+            raise LossykwsError(f"{path}: label indices outside the cache's {len(names)} labels")
+        found = np.bincount(labels.astype(np.int64), minlength=len(names)) if labels.size else [0] * len(names)
+        counts[split] = {name: int(n) for name, n in zip(names, found)}
+    return counts
+
+
+def load_split(cache_dir, split, bits_dtype=np.float32):
+    """A split of a cache: dict(x, labels, label_names, speakers, paths, codec).
+
+    x: +-1 bits [n, *shape] of bits_dtype for bit codecs (set bit -> -1; training holds them as
+    int8), float32 features for tf.
+    """
+    cache_dir = Path(cache_dir)
+    key = read_key(cache_dir)
+    index = _read_json(cache_dir / INDEX_FILE) or {}
+    meta = index.get("splits", {}).get(split)
+    if meta is None:
+        raise LossykwsError(f"{cache_dir}: no split {split!r} (has {', '.join(index.get('splits', {}))})")
+    try:
+        with np.load(cache_dir / f"{split}.npz") as z:
+            d = {k: z[k] for k in z.files}
+    except (OSError, ValueError) as e:
+        raise LossykwsError(f"{cache_dir / (split + '.npz')}: unreadable ({e})") from None
+    shape = tuple(meta["shape"])
+    if "packed" in d:
+        n, nbits = len(d["labels"]), int(np.prod(shape))
+        set_bits = np.unpackbits(d["packed"], axis=1, count=nbits)
+        x = (1 - 2 * set_bits.astype(bits_dtype)).reshape(n, *shape)
+    else:
+        x = d["x"]
+    return {"x": x, "labels": d["labels"].astype(np.int64), "label_names": key["labels"],
+            "speakers": np.char.decode(d["speakers"], "utf-8"), "paths": np.char.decode(d["paths"], "utf-8"),
+            "codec": key["codec"]}
+
+
+def format_report(report, out_dir):
+    """Lines for the terminal: per split, clips, bits per clip, MiB beside the float32 128x128 input."""
+    lines = [f"{'reused' if report.get('reused') else 'wrote'} {report['codec']} cache {out_dir}"
+             + (f" ({report['codec_label']})" if report.get("codec_label") else "")]
+    for split, s in report["splits"].items():
+        lines.append(f"  {split:<10} {s['clips']:>6} clips  {s['bits_per_clip']:>7} bits/clip  "
+                     f"{s['payload_mib']:>8.2f} MiB  (float32 128x128: {s['float32_128x128_mib']:.2f} MiB)  "
+                     f"{s['ms_per_clip']:.1f} ms/clip")
+    lc = report.get("local_codec")
+    if lc:
+        q, c = lc["quality"], lc["control_quality"]
+        lines.append(f"  local codec (not EnCodec pretrained): SNR {q['snr_db']} dB, log-mel L1 {q['log_mel_l1']}; "
+                     f"control (random encoder, k-means codebooks): SNR {c['snr_db']} dB, "
+                     f"log-mel L1 {c['log_mel_l1']}")
+    return "\n".join(lines)
