@@ -81,9 +81,10 @@ def load_input(path, spec):
     if not path.is_file():
         raise LossykwsError(f"{path}: no such file")
     if path.suffix == ".npy":
-        try:
-            a = np.load(path, allow_pickle=False)
-        except Exception as e:
+        try:  # read_array, not np.load: an .npz or a pickle under a .npy name is no array
+            with open(path, "rb") as f:
+                a = np.lib.format.read_array(f, allow_pickle=False)
+        except Exception as e:  # noqa: BLE001  (numpy raises many kinds for a damaged file)
             raise LossykwsError(f"{path}: not a readable .npy file ({type(e).__name__})") from None
         if a.shape != shape and (1,) + a.shape != shape:
             raise LossykwsError(f"{path}: shape {a.shape}, the model input {spec['name']!r} needs {shape}")

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio
-from ..errors import LossykwsError
+from ..errors import LossykwsError, reason
 from ..fsutil import sha256_file
 
 CHECKPOINT_NAME = "encodec_24khz-d7cc33bc.th"
@@ -140,8 +140,7 @@ def load_pretrained_model(path=None):
         state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(state)
     except Exception as e:  # noqa: BLE001  (torch raises many kinds for a bad file)
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise LossykwsError(f"{path}: not a state dict of the EnCodec 24 kHz model ({reason[:160]})") from None
+        raise LossykwsError(f"{path}: not a state dict of the EnCodec 24 kHz model ({reason(e)})") from None
     model.eval()
     return model, path, digest, official
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio
-from ..errors import LossykwsError
+from ..errors import LossykwsError, reason
 from ..progress import progress_bar
 
 RATE = audio.SAMPLE_RATE
@@ -382,7 +382,6 @@ def load_model(folder):
         model = build_model(config)
         model.load_state_dict(torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True))
     except Exception as e:  # noqa: BLE001
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise LossykwsError(f"{folder}: cannot load the local codec ({reason[:160]})") from None
+        raise LossykwsError(f"{folder}: cannot load the local codec ({reason(e)})") from None
     model.eval()
     return model
