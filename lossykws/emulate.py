@@ -260,7 +260,9 @@ def emulate_project(project_dir, inputs, sanitize=False):
     n_in = len(manifest["inputs"])
     if not inputs or len(inputs) % n_in:
         raise LossykwsError(f"the model takes {n_in} input(s) per sample; got {len(inputs)} file(s)")
-    target = manifest.get("target", "host")
+    specs = manifest["inputs"]
+    loaded = [load_input(p, specs[i % n_in].get("packed_from", specs[i % n_in])) for i, p in enumerate(inputs)]
+    target = manifest.get("target", "host")   # the inputs are read first: a bad one fails before the build
     program = build_host(project_dir, sanitize=sanitize) if target == "host" else None
     model_bytes = model_path.read_bytes()
     out_tensor = manifest["outputs"][0]["tensor"]
@@ -268,9 +270,7 @@ def emulate_project(project_dir, inputs, sanitize=False):
     extra = {}
     with tempfile.TemporaryDirectory(prefix="lossykws-emulate-") as tmp:
         for s in range(0, len(inputs), n_in):
-            group = inputs[s:s + n_in]
-            specs = manifest["inputs"]
-            arrays = [load_input(p, spec.get("packed_from", spec)) for p, spec in zip(group, specs)]
+            group, arrays = inputs[s:s + n_in], loaded[s:s + n_in]
             raw = []
             for k, (a, spec) in enumerate(zip(arrays, specs)):
                 f = Path(tmp) / f"in{s}_{k}.bin"

@@ -19,6 +19,7 @@ from lossykws.codegen import kws_app
 from lossykws.commands_export import export
 from lossykws.errors import LossykwsError
 
+from cli_run import assert_one_line_error, run
 from tiny_corpus import tiny_corpus, tiny_vq_cache  # noqa: F401  (fixtures)
 
 TINY_TFLITE = Path(__file__).parent / "fixtures" / "codegen" / "tiny_lce.tflite"
@@ -397,3 +398,105 @@ def test_fuzz_firmware_project(scratch, data):
     else:
         assert project.codewords.shape == (int(project.settings["KWS_VQ_K"]), project.block[0] * project.block[1])
         assert firmware_emulation.clip_period(project) > 0
+
+
+# ---------------------------------------------------------------- the CLI's bad-input matrix
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory, tiny_corpus, tiny_vq_cache, host_project):
+    """The files and folders the matrix hands to the commands: {name: path}."""
+    d = tmp_path_factory.mktemp("bad-inputs")
+    r = {"corpus": tiny_corpus, "cache": tiny_vq_cache, "host": host_project, "tflite": TINY_TFLITE,
+         "nope": d / "nope", "empty": d / "empty", "text_wav": d / "notes.wav", "text_tflite": d / "notes.tflite",
+         "not_corpus": d / "papers", "clip": next(tiny_corpus.glob("yes/*.wav"))}
+    r["empty"].mkdir()
+    r["not_corpus"].mkdir()
+    (r["not_corpus"] / "README.txt").write_text("not speech\n")
+    r["text_wav"].write_text("this is not audio\n")
+    r["text_tflite"].write_text("this is not a model\n")
+    r["damaged_cache"] = d / "damaged-cache"
+    shutil.copytree(tiny_vq_cache, r["damaged_cache"])
+    test_split = r["damaged_cache"] / "test.npz"
+    test_split.write_bytes(test_split.read_bytes()[:300])
+    r["bad_key_cache"] = d / "bad-key-cache"
+    shutil.copytree(tiny_vq_cache, r["bad_key_cache"])
+    (r["bad_key_cache"] / cache.KEY_FILE).write_text('{"format": "lossykws-feature-cache", "version": 2')
+    r["bad_run"] = d / "bad-run"
+    _run_dir(d, b'{"format": "lossykws-run", ').rename(r["bad_run"])
+    r["bad_project"] = d / "bad-project"
+    r["bad_project"].mkdir()
+    (r["bad_project"] / "lossykws.json").write_text("[]")
+    r["codes_fw"] = d / "codes-fw"
+    r["codes_fw"].mkdir()
+    for name, text in _firmware_files(code_frames=True).items():
+        (r["codes_fw"] / name).write_text(text)
+    r["codes"] = d / "clip.u16"
+    r["codes"].write_bytes(bytes(2 * 8 * 75 - 3))
+    r["wrong_npy"] = d / "wrong.npy"
+    np.save(r["wrong_npy"], np.zeros((3, 3), np.float32))
+    r["npz_npy"] = d / "archive.npy"
+    r["npz_npy"].write_bytes((tiny_vq_cache / "test.npz").read_bytes())
+    r["int_npy"] = d / "text.npy"
+    np.save(r["int_npy"], np.full(SPEC["shape"], "x"))
+    r["short_bin"] = d / "short.bin"
+    r["short_bin"].write_bytes(bytes(8 * 8 * 4 * 4 - 1))
+    return r
+
+
+# (id, arguments with {name} for a path of `bad` or {out} / {full}, a fragment the error line holds)
+MATRIX = [
+    ("info-empty-folder", "data info {empty} --task words8", "{empty}"),
+    ("info-text-as-wav", "data info {text_wav}", "{text_wav}"),
+    ("info-not-a-corpus", "data info {not_corpus}", "{not_corpus}"),
+    ("synth-out-is-a-file", "data synth {text_wav} --per-word 1", "{text_wav}"),
+    ("synth-per-word-0", "data synth {out} --per-word 0", "--per-word"),
+    ("encode-missing-data", "encode {nope} --codec vq --out {out}", "{nope}"),
+    ("encode-empty-data", "encode {empty} --codec vq --out {out}", "{empty}"),
+    ("encode-data-is-a-file", "encode {text_wav} --codec vq --out {out}", "{text_wav}"),
+    ("encode-out-not-empty", "encode {corpus} --codec vq --out {full}", "{full}"),
+    ("encode-missing-codebook", "encode {corpus} --codec vq --codebook {nope}.json --out {out}", "{nope}.json"),
+    ("encode-codebook-not-json", "encode {corpus} --codec vq --codebook {text_wav} --out {out}", "{text_wav}"),
+    ("encode-bandwidth-7", "encode {corpus} --codec encodec --bandwidth 7 --out {out}", "7"),
+    ("encode-bandwidth-for-vq", "encode {corpus} --codec vq --bandwidth 6 --out {out}", "--bandwidth"),
+    ("listen-empty-source", "listen {empty} {clip} --out {out}.wav", "{empty}"),
+    ("listen-damaged-key", "listen {bad_key_cache} {clip} --out {out}.wav", "{bad_key_cache}"),
+    ("listen-text-as-wav", "listen {cache} {text_wav} --out {out}.wav", "{text_wav}"),
+    ("listen-out-is-a-folder", "listen {cache} {clip} --out {empty}", "{empty}"),
+    ("train-empty-data", "train {empty} --features vq --out {out}", "{empty}"),
+    ("train-no-features", "train {corpus} --out {out}", "--features"),
+    ("train-bad-speed", "train {corpus} --features vq --speed fast --out {out}", "fast"),
+    ("train-out-not-empty", "train {corpus} --features vq --out {full}", "{full}"),
+    ("train-damaged-cache", "train {damaged_cache} --epochs 1 --out {out}", "{damaged_cache}"),
+    ("train-resume-missing", "train --resume {nope}", "{nope}"),
+    ("evaluate-missing-run", "evaluate {nope}", "{nope}"),
+    ("evaluate-empty-folder", "evaluate {empty}", "{empty}"),
+    ("evaluate-damaged-config", "evaluate {bad_run}", "{bad_run}"),
+    ("export-missing-model", "export {nope}.tflite --out {out}", "{nope}.tflite"),
+    ("export-text-as-tflite", "export {text_tflite} --out {out}", "{text_tflite}"),
+    ("export-out-not-empty", "export {tflite} --out {full}", "{full}"),
+    ("export-not-a-run", "export {not_corpus} --out {out}", "{not_corpus}"),
+    ("export-bad-target", "export {tflite} --target arm --out {out}", "arm"),
+    ("emulate-missing-project", "emulate {nope} {wrong_npy}", "{nope}"),
+    ("emulate-damaged-manifest", "emulate {bad_project} {wrong_npy}", "lossykws.json"),
+    ("emulate-npy-wrong-shape", "emulate {host} {wrong_npy}", "{wrong_npy}"),
+    ("emulate-npy-wrong-dtype", "emulate {host} {int_npy}", "{int_npy}"),
+    ("emulate-npz-as-npy", "emulate {host} {npz_npy}", "{npz_npy}"),
+    ("emulate-short-bin", "emulate {host} {short_bin}", "{short_bin}"),
+    ("emulate-truncated-codes", "emulate {codes_fw} {codes} --target qemu", "{codes}"),
+    ("emulate-audio-to-code-frames", "emulate {codes_fw} {text_wav} --target qemu", "{text_wav}"),
+]
+
+
+@pytest.mark.parametrize("args,fragment", [m[1:] for m in MATRIX], ids=[m[0] for m in MATRIX])
+def test_cli_bad_input(bad, tmp_path, args, fragment):
+    """A non-zero exit (no crash), one line on stderr naming the file or value, no traceback, and
+    nothing written: --out absent, a non-empty --out untouched, no temporary left in their folder."""
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("mine")
+    paths = dict(bad, out=tmp_path / "out", full=full)
+    result = run(*[a.format(**paths) for a in args.split()])
+    assert 0 < result.returncode < 128, (result.returncode, result.stderr[-2000:])
+    assert_one_line_error(result, fragment.format(**paths))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]
+    assert [p.name for p in full.iterdir()] == ["keep.txt"] and (full / "keep.txt").read_text() == "mine"
+    assert not list(bad["nope"].parent.glob("*.tmp-*")) and not list(bad["nope"].parent.glob("*.partial"))
