@@ -125,14 +125,14 @@ def test_unsupported_op(tmp_path):
         m.operatorCodes.append(code)
         m.subgraphs[0].operators[8].opcodeIndex = len(m.operatorCodes) - 1
     msg = _export_fails(tmp_path, _edit(tmp_path, tanh))
-    assert msg.startswith("op 8 (TANH): op kind not supported (tensor 19 ")
+    assert msg.startswith(f"{tmp_path / 'edited.tflite'}: op 8 (TANH): op kind not supported (tensor 19 ")
 
 
 def test_unsupported_option(tmp_path):
     def act(m, s):
         m.subgraphs[0].operators[7].builtinOptions.fusedActivationFunction = s.ActivationFunctionType.TANH
     msg = _export_fails(tmp_path, _edit(tmp_path, act))
-    assert msg.startswith("op 7 (FULLY_CONNECTED): fused_activation_function=TANH not supported (tensor 18 ")
+    assert msg.startswith(f"{tmp_path / 'edited.tflite'}: op 7 (FULLY_CONNECTED): fused_activation_function=TANH not supported (tensor 18 ")
 
 
 def test_output_folder_rules(tmp_path):

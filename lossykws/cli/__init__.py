@@ -29,6 +29,37 @@ def _call(module, function, **kwargs):
         sys.exit(130)
 
 
+class _UsageLine(click.ClickException):
+    """A usage error (a bad option value, a missing argument) shown as one line, like LossykwsError's."""
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _one_line(e):
+    if isinstance(e, click.exceptions.NoArgsIsHelpError):
+        return e   # a bare group: its help, as click shows it
+    where = f" (see {e.ctx.command_path} --help)" if e.ctx is not None else ""
+    return _UsageLine(" ".join(e.format_message().split()) + where)
+
+
+class _Main(click.Group):
+    """The top-level group: every usage error below it becomes one line on stderr (exit status 2)."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+
 def _command(group, module, function, **settings):
     """Register a command whose body is `module.function(**options)`."""
     def wrap(f):
@@ -39,7 +70,7 @@ def _command(group, module, function, **settings):
     return wrap
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lossykws")
 def main():
     """Keyword-spotting firmware from binarized networks trained on lossy codes of speech.

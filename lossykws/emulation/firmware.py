@@ -37,7 +37,7 @@ import numpy as np
 
 from lossykws.data import audio
 from lossykws.emulation import qemu
-from lossykws.errors import LossykwsError
+from lossykws.errors import LossykwsError, reason
 
 # The clock each board's real-time factor is stated at, and where it comes from.
 BOARD_CLOCK_HZ = {
@@ -98,6 +98,11 @@ class FirmwareProject:
         return self.dir / "build" / "fw.elf"
 
 
+# The kws_settings.h defines read_project needs: positive integers.
+VQ_SETTINGS = ("KWS_VQ_K", "KWS_VQ_BLOCK_T", "KWS_VQ_BLOCK_F", "KWS_CODE_BITS", "KWS_CODE_ROWS", "KWS_INFERENCE_HOP_ROWS")
+CODE_FRAME_SETTINGS = ("KWS_CODEBOOKS", "KWS_FRAMES", "KWS_CODE_BITS", "KWS_INFERENCE_HOP_FRAMES", "KWS_FRAME_RATE_HZ")
+
+
 def _defines(text):
     out = {}
     for name, value in re.findall(r"^#define\s+(\w+)\s+(.+?)\s*$", text, re.M):
@@ -126,12 +131,20 @@ def read_project(project_dir):
         raise LossykwsError(f"{project_dir}: a {target} project, not a firmware project (make one with "
                             "lossykws export RUN --target cortex-m); --target qemu runs firmware projects")
     code_frames = manifest.get("firmware_input") == "code-frames"
-    try:
-        settings = _defines((project_dir / "kws_settings.h").read_text())
-        model_settings = (project_dir / "model_settings.h").read_text()
-        codebook_c = None if code_frames else (project_dir / "kws_codebook.c").read_text()
-    except OSError as e:
-        raise LossykwsError(f"{project_dir}: {Path(e.filename).name} is missing; export the project again") from None
+    texts = {}
+    for name in ("kws_settings.h", "model_settings.h") + (() if code_frames else ("kws_codebook.c",)):
+        try:
+            texts[name] = (project_dir / name).read_text()
+        except OSError:
+            raise LossykwsError(f"{project_dir}: {name} is missing; export the project again") from None
+        except ValueError:
+            raise LossykwsError(f"{project_dir / name}: not text (damaged); export the project again") from None
+    settings, model_settings, codebook_c = _defines(texts["kws_settings.h"]), texts["model_settings.h"], texts.get("kws_codebook.c")
+    needed = (CODE_FRAME_SETTINGS if code_frames else VQ_SETTINGS)
+    bad = [n for n in needed if type(settings.get(n)) is not int or not 0 < settings[n] <= 1 << 16]
+    if bad:
+        raise LossykwsError(f"{project_dir / 'kws_settings.h'}: {', '.join(bad)} missing or not a positive "
+                            "integer; export the project again")
     m = re.search(r"^#define MODEL_LABELS \{(.*)\}\s*$", model_settings, re.M)
     if not m:
         raise LossykwsError(f"{project_dir / 'model_settings.h'}: no MODEL_LABELS; export the project again")
@@ -142,8 +155,12 @@ def read_project(project_dir):
         return FirmwareProject(project_dir, manifest, board, labels, task[1] if task else "", None, None,
                                int(settings["KWS_CODE_BITS"]), settings)
     body = codebook_c.split("] = {", 1)[-1]
-    values = [float.fromhex(v.rstrip("f")) if "x" in v else float(v.rstrip("f"))
-              for v in re.findall(r"-?(?:0x[0-9a-fA-F.]+p[+-]?\d+|[\d.]+(?:e[+-]?\d+)?)f", body)]
+    try:
+        values = [float.fromhex(v.rstrip("f")) if "x" in v else float(v.rstrip("f"))
+                  for v in re.findall(r"-?(?:0x[0-9a-fA-F.]+p[+-]?\d+|[\d.]+(?:e[+-]?\d+)?)f", body)]
+    except ValueError as e:
+        raise LossykwsError(f"{project_dir / 'kws_codebook.c'}: a codeword value is not a number ({reason(e, 60)}); "
+                            "export the project again") from None
     k, bt, bf = (int(settings[n]) for n in ("KWS_VQ_K", "KWS_VQ_BLOCK_T", "KWS_VQ_BLOCK_F"))
     if len(values) != k * bt * bf:
         raise LossykwsError(f"{project_dir / 'kws_codebook.c'}: {len(values)} codeword values, "
@@ -177,9 +194,8 @@ def clip_period(project):
     """Samples from one clip's start to the next's in a batch recording: 1 s of clip, then the
     fewest zero rows that put an inference exactly at the next clip's end."""
     gap = 1
-    while (project.code_rows + gap) % project.hop_rows:
+    while (project.code_rows + gap) % project.hop_rows or gap * project.row_samples < FRONTEND_HISTORY:
         gap += 1
-    assert gap * project.row_samples >= FRONTEND_HISTORY
     return (project.code_rows + gap) * project.row_samples
 
 

@@ -28,19 +28,78 @@ from pathlib import Path
 import numpy as np
 
 from lossykws.codegen.reader import read_model
-from lossykws.errors import LossykwsError
+from lossykws.errors import LossykwsError, reason
 
 FLOAT_RTOL = 1e-5
 
 
+TARGETS = ("host", "qemu-m4", "cortex-m")
+MAX_ELEMENTS = 1 << 28
+
+
+def _tensor_problem(t):
+    """What is wrong with a manifest's tensor entry ({tensor, name, shape, dtype}), or None."""
+    if not isinstance(t, dict):
+        return "a tensor entry is not an object"
+    shape, dtype = t.get("shape"), t.get("dtype")
+    if type(t.get("tensor")) is not int or not isinstance(t.get("name"), str):
+        return "a tensor entry without its index and name"
+    if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)
+            and np.prod(shape, dtype=np.float64) <= MAX_ELEMENTS):
+        return f"tensor {t['tensor']}'s shape {shape!r:.40} is not a list of sizes"
+    try:
+        ok = isinstance(dtype, str) and np.dtype(dtype).kind in "biuf" and np.dtype(dtype).itemsize <= 8
+    except TypeError:
+        ok = False
+    return None if ok else f"tensor {t['tensor']}'s dtype {str(dtype)[:20]!r} is not a numeric type"
+
+
+def _manifest_problem(m):
+    """What is wrong with a manifest's structure (what emulate and the firmware tools read), or None."""
+    if not isinstance(m, dict):
+        return "not a JSON object"
+    if m.get("target", "host") not in TARGETS:
+        return f"target {str(m.get('target'))[:20]!r} is not one of {', '.join(TARGETS)}"
+    for key in ("board", "firmware_input", "model_sha256"):
+        if key in m and not isinstance(m[key], str):
+            return f"{key} is not a string"
+    if not isinstance(m.get("settings", {}), dict) or not isinstance(m.get("settings", {}).get("codec", {}), dict):
+        return "settings is not an object"
+    for key in ("inputs", "outputs"):
+        if not isinstance(m.get(key), list) or not m[key]:
+            return f"no {key}"
+        for t in m[key]:
+            problem = _tensor_problem(t)
+            if problem is None and key == "inputs" and "packed_from" in t:
+                problem = _tensor_problem(t["packed_from"])
+            if problem:
+                return problem
+    ops = m.get("ops")
+    if not isinstance(ops, list):
+        return "no ops"
+    for op in ops:
+        if not (isinstance(op, dict) and type(op.get("index")) is int and isinstance(op.get("kind"), str)
+                and isinstance(op.get("outputs"), list)):
+            return "an op without its index, kind and outputs"
+        problem = next(filter(None, map(_tensor_problem, op["outputs"])), None)
+        if problem:
+            return problem
+    return None
+
+
 def read_manifest(project_dir):
+    """lossykws.json of a generated project, its structure checked; a one-line error otherwise."""
     path = Path(project_dir) / "lossykws.json"
     if not path.is_file():
         raise LossykwsError(f"{project_dir}: not a lossykws project (no lossykws.json; make one with lossykws export)")
     try:
-        return json.loads(path.read_text())
-    except ValueError:
-        raise LossykwsError(f"{path}: not valid JSON") from None
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise LossykwsError(f"{path}: not readable JSON ({reason(e)})") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise LossykwsError(f"{path}: damaged project manifest ({problem}); export the project again")
+    return manifest
 
 
 def build_host(project_dir, sanitize=False, cc=None):
@@ -82,9 +141,10 @@ def load_input(path, spec):
     if not path.is_file():
         raise LossykwsError(f"{path}: no such file")
     if path.suffix == ".npy":
-        try:
-            a = np.load(path, allow_pickle=False)
-        except Exception as e:
+        try:  # read_array, not np.load: an .npz or a pickle under a .npy name is no array
+            with open(path, "rb") as f:
+                a = np.lib.format.read_array(f, allow_pickle=False)
+        except Exception as e:  # noqa: BLE001  (numpy raises many kinds for a damaged file)
             raise LossykwsError(f"{path}: not a readable .npy file ({type(e).__name__})") from None
         if a.shape != shape and (1,) + a.shape != shape:
             raise LossykwsError(f"{path}: shape {a.shape}, the model input {spec['name']!r} needs {shape}")
@@ -203,16 +263,16 @@ def emulate_project(project_dir, inputs, sanitize=False):
     n_in = len(manifest["inputs"])
     if not inputs or len(inputs) % n_in:
         raise LossykwsError(f"the model takes {n_in} input(s) per sample; got {len(inputs)} file(s)")
-    target = manifest.get("target", "host")
+    specs = manifest["inputs"]
+    loaded = [load_input(p, specs[i % n_in].get("packed_from", specs[i % n_in])) for i, p in enumerate(inputs)]
+    target = manifest.get("target", "host")   # the inputs are read first: a bad one fails before the build
     program = build_host(project_dir, sanitize=sanitize) if target == "host" else None
     out_tensor = manifest["outputs"][0]["tensor"]
     samples, first, worst = [], None, 0.0
     extra = {}
     with tempfile.TemporaryDirectory(prefix="lossykws-emulate-") as tmp:
         for s in range(0, len(inputs), n_in):
-            group = inputs[s:s + n_in]
-            specs = manifest["inputs"]
-            arrays = [load_input(p, spec.get("packed_from", spec)) for p, spec in zip(group, specs)]
+            group, arrays = inputs[s:s + n_in], loaded[s:s + n_in]
             raw = []
             for k, (a, spec) in enumerate(zip(arrays, specs)):
                 f = Path(tmp) / f"in{s}_{k}.bin"

@@ -119,6 +119,8 @@ def _differences(old, new):
         return ["format"]
     diffs = [k for k in sorted(set(old) | set(new)) if k != "codec" and old.get(k) != new.get(k)]
     oc, nc = old.get("codec") or {}, new.get("codec") or {}
+    if not isinstance(oc, dict):
+        return diffs + ["codec"]
     diffs += [f"codec.{k}" for k in sorted(set(oc) | set(nc)) if oc.get(k) != nc.get(k)]
     return diffs
 
@@ -148,9 +150,12 @@ def verify_files(cache_dir):
     """None if every file listed in index.json has its size and SHA-256, else what is wrong."""
     cache_dir = Path(cache_dir)
     index = _read_json(cache_dir / INDEX_FILE)
-    if not isinstance(index, dict) or "files" not in index:
+    if not isinstance(index, dict) or not isinstance(index.get("files"), dict):
         return f"no readable {INDEX_FILE}"
     for name, meta in index["files"].items():
+        if (Path(name).name != name or not isinstance(meta, dict) or type(meta.get("bytes")) is not int
+                or not isinstance(meta.get("sha256"), str)):
+            return f"{INDEX_FILE} is damaged (its entry {name[:40]!r})"
         f = cache_dir / name
         if not f.is_file():
             return f"{name} is missing"
@@ -329,11 +334,18 @@ def _encode_split(clips, encode, shape, kind, batch, split, progress):
 
 # ---------------------------------------------------------------- reading
 def read_key(cache_dir):
+    """key.json of a cache: its format and version checked, and the entries readers use (task,
+    labels, codec) of the right types; a one-line error otherwise."""
     key = _read_json(Path(cache_dir) / KEY_FILE)
     if not isinstance(key, dict) or key.get("format") != FORMAT:
         raise LossykwsError(f"{cache_dir}: not a feature cache (no {KEY_FILE} of format {FORMAT})")
     if key.get("version") != VERSION:
-        raise LossykwsError(f"{cache_dir}: cache version {key.get('version')} is not {VERSION}; rebuild it")
+        raise LossykwsError(f"{cache_dir}: cache version {key.get('version')!r:.20} is not {VERSION}; rebuild it")
+    labels, codec = key.get("labels"), key.get("codec")
+    if not (isinstance(key.get("task"), str) and isinstance(labels, list) and labels
+            and all(isinstance(x, str) for x in labels) and isinstance(codec, dict) and codec.get("codec") in CODECS):
+        raise LossykwsError(f"{Path(cache_dir) / KEY_FILE}: damaged (task, labels or codec missing or of the wrong "
+                            "type); rebuild the cache with --force")
     return key
 
 
@@ -344,18 +356,59 @@ def label_counts(cache_dir):
     counts = {}
     for split in datasets.SPLITS:
         path = cache_dir / f"{split}.npz"
-        try:
-            with np.load(path) as z:
-                labels = np.asarray(z["labels"])
-        except FileNotFoundError:
-            labels = np.zeros(0, np.int64)
-        except (OSError, ValueError, KeyError) as e:
-            raise LossykwsError(f"{path}: unreadable ({type(e).__name__})") from None
+        labels = _read_split_file(path).get("labels")
+        if not isinstance(labels, np.ndarray) or labels.ndim != 1 or labels.dtype.kind not in "iu":
+            raise _damaged(path, "no 1-D integer labels")
         if labels.size and (labels.min() < 0 or labels.max() >= len(names)):
-            raise LossykwsError(f"{path}: label indices outside the cache's {len(names)} labels")
+            raise _damaged(path, f"a label index outside 0..{len(names) - 1}")
         found = np.bincount(labels.astype(np.int64), minlength=len(names)) if labels.size else [0] * len(names)
         counts[split] = {name: int(n) for name, n in zip(names, found)}
     return counts
+
+
+def _damaged(path, what):
+    return LossykwsError(f"{path}: damaged cache split ({what}); rebuild the cache with --force")
+
+
+def _read_split_file(path):
+    """{name: array} of a split's .npz; a one-line error for a missing or damaged file."""
+    try:
+        z = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise LossykwsError(f"{path}: missing; rebuild the cache with --force") from None
+    except Exception as e:  # noqa: BLE001  (numpy and zipfile raise many kinds for a damaged file)
+        raise _damaged(path, f"unreadable: {type(e).__name__}") from None
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise _damaged(path, "not an .npz archive")
+    try:
+        with z:
+            return {k: z[k] for k in z.files}
+    except Exception as e:  # noqa: BLE001
+        raise _damaged(path, f"unreadable: {type(e).__name__}") from None
+
+
+def _check_split(path, d, shape, n_labels):
+    """The arrays of a split agree with each other and with index.json's shape."""
+    labels = d.get("labels")
+    if not isinstance(labels, np.ndarray) or labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise _damaged(path, "no 1-D integer labels")
+    n = len(labels)
+    if n and (labels.min() < 0 or labels.max() >= n_labels):
+        raise _damaged(path, f"a label index outside 0..{n_labels - 1}")
+    for name in ("speakers", "paths"):
+        a = d.get(name)
+        if not isinstance(a, np.ndarray) or a.shape != (n,) or a.dtype.kind != "S":
+            raise _damaged(path, f"no {name} (bytes, one per clip)")
+    if "packed" in d:
+        packed, nbits = d["packed"], int(np.prod(shape))
+        if packed.dtype != np.uint8 or packed.shape != (n, (nbits + 7) // 8):
+            raise _damaged(path, f"packed bits of {packed.dtype} {list(packed.shape)}, expected uint8 "
+                                 f"{[n, (nbits + 7) // 8]}")
+    elif "x" in d:
+        if d["x"].dtype.kind != "f" or d["x"].shape != (n, *shape):
+            raise _damaged(path, f"features of {d['x'].dtype} {list(d['x'].shape)}, expected float {[n, *shape]}")
+    else:
+        raise _damaged(path, "neither packed bits nor features")
 
 
 def load_split(cache_dir, split, bits_dtype=np.float32):
@@ -366,16 +419,21 @@ def load_split(cache_dir, split, bits_dtype=np.float32):
     """
     cache_dir = Path(cache_dir)
     key = read_key(cache_dir)
-    index = _read_json(cache_dir / INDEX_FILE) or {}
-    meta = index.get("splits", {}).get(split)
+    index = _read_json(cache_dir / INDEX_FILE)
+    splits = index.get("splits") if isinstance(index, dict) else None
+    if not isinstance(splits, dict):
+        raise LossykwsError(f"{cache_dir / INDEX_FILE}: missing or damaged (no splits); rebuild the cache with --force")
+    meta = splits.get(split)
     if meta is None:
-        raise LossykwsError(f"{cache_dir}: no split {split!r} (has {', '.join(index.get('splits', {}))})")
-    try:
-        with np.load(cache_dir / f"{split}.npz") as z:
-            d = {k: z[k] for k in z.files}
-    except (OSError, ValueError) as e:
-        raise LossykwsError(f"{cache_dir / (split + '.npz')}: unreadable ({e})") from None
-    shape = tuple(meta["shape"])
+        raise LossykwsError(f"{cache_dir}: no split {split!r} (has {', '.join(map(str, splits))})")
+    shape = meta.get("shape") if isinstance(meta, dict) else None
+    if not (isinstance(shape, list) and shape and all(type(s) is int and 0 < s <= 1 << 16 for s in shape)):
+        raise LossykwsError(f"{cache_dir / INDEX_FILE}: damaged (the {split} split has no shape of positive sizes); "
+                            "rebuild the cache with --force")
+    shape = tuple(shape)
+    path = cache_dir / f"{split}.npz"
+    d = _read_split_file(path)
+    _check_split(path, d, shape, len(key["labels"]))
     if "packed" in d:
         n, nbits = len(d["labels"]), int(np.prod(shape))
         set_bits = np.unpackbits(d["packed"], axis=1, count=nbits)

@@ -24,12 +24,16 @@ def export_run(model, target, out_dir, force=False, packed_input=None, fuse=True
     model = Path(model)
     labels = settings = codebook = None
     if model.is_dir():
-        from lossykws.training.run import TFLITE, read_config
+        from lossykws.training.run import CONFIG, TFLITE, read_config
 
         config = read_config(model)
         if not (model / TFLITE).is_file():
             raise LossykwsError(f"{model}: the run has no {TFLITE} (is it finished? see lossykws train)")
-        labels = [str(x) for x in config.get("labels", [])] or None
+        labels = config.get("labels", [])
+        if not isinstance(labels, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in labels):
+            raise LossykwsError(f"{model / CONFIG}: labels is not a list of names (retrain, "
+                                "or export its model.tflite)")
+        labels = [str(x) for x in labels] or None
         settings = {k: config[k] for k in ("task", "model", "codec") if k in config}
         if target == "cortex-m":
             codebook = run_codebook(model, config)
@@ -45,15 +49,16 @@ def run_codebook(run_dir, config):
     """What the cortex-m firmware of a run encodes with: its VQ codebook, or CodeFrames for EnCodec."""
     from lossykws.features import cache
 
-    codec = config.get("codec", {}).get("codec")
+    spec = config.get("codec")
+    codec = spec.get("codec") if isinstance(spec, dict) else None
     if codec == "encodec":
         # The encoder does not fit a microcontroller: the firmware receives code frames.
         from lossykws.codegen.kws_app import CodeFrames
 
-        return CodeFrames(config["codec"].get("label", "EnCodec"))
+        return CodeFrames(spec.get("label", "EnCodec"))
     if codec != "vq":
         raise LossykwsError(f"{run_dir}: the cortex-m firmware runs VQ models (from raw audio) and EnCodec "
-                            f"models (from code frames); this run's codec is {codec}")
+                            f"models (from code frames); this run's codec is {codec!s:.20}")
     from lossykws.features.codecs import vq
 
     return vq.load(Path(run_dir) / cache.CODEC_DIR / cache.VQ_CODEBOOK)

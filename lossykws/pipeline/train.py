@@ -40,6 +40,9 @@ def prepare_cache(data_dir, features, task, out_dir, cache_dir=None, progress=Tr
         if task is not None and task != key["task"]:
             raise LossykwsError(f"{dirs[0]}: the cache was made for task {key['task']} (labels "
                                 f"{', '.join(key['labels'])}), not {task}")
+        damage = cache.verify_files(dirs[0])
+        if damage:   # found now, not after an epoch of training
+            raise LossykwsError(f"{dirs[0]}: damaged cache ({damage}); rebuild it with lossykws encode --force")
         return dirs[0], []
     if any(_is_cache(d) for d in dirs):
         raise LossykwsError("give either one feature cache or Speech Commands folders, not both")

@@ -112,9 +112,11 @@ def read_config(run_dir, what="run directory"):
     if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
         raise LossykwsError(f"{run_dir}: not a lossykws {what} (no {CONFIG} of format {RUN_FORMAT})")
     if config.get("version") != RUN_VERSION:
-        raise LossykwsError(f"{run_dir}: run format version {config.get('version')} from lossykws "
-                            f"{config.get('versions', {}).get('lossykws', '?')}; this lossykws {__version__} "
-                            f"reads version {RUN_VERSION} (retrain, or use that version)")
+        versions = config.get("versions") if isinstance(config.get("versions"), dict) else {}
+        made_by = " ".join(str(versions.get("lossykws", "?")).split())[:20]
+        version = " ".join(str(config.get("version")).split())[:20]
+        raise LossykwsError(f"{run_dir}: run format version {version} from lossykws {made_by}; this lossykws "
+                            f"{__version__} reads version {RUN_VERSION} (retrain, or use that version)")
     return config
 
 

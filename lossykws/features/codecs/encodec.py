@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from lossykws.data import audio
-from lossykws.errors import LossykwsError
+from lossykws.errors import LossykwsError, reason
 from lossykws.fsutil import sha256_file
 
 CHECKPOINT_NAME = "encodec_24khz-d7cc33bc.th"
@@ -135,13 +135,14 @@ def load_pretrained_model(path=None):
     torch = _quiet_torch()
     from encodec import EncodecModel
 
-    model = EncodecModel.encodec_model_24khz(pretrained=False)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
+        if not isinstance(state, dict):
+            raise TypeError(f"a {type(state).__name__}, not a dict of tensors")
+        model = EncodecModel.encodec_model_24khz(pretrained=False)
         model.load_state_dict(state)
     except Exception as e:  # noqa: BLE001  (torch raises many kinds for a bad file)
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise LossykwsError(f"{path}: not a state dict of the EnCodec 24 kHz model ({reason[:160]})") from None
+        raise LossykwsError(f"{path}: not a state dict of the EnCodec 24 kHz model ({reason(e)})") from None
     model.eval()
     return model, path, digest, official
 
@@ -251,18 +252,32 @@ class EncodecCodec:
     @classmethod
     def load(cls, folder, checkpoint=None):
         """The codec saved by `save`; pretrained weights are found again (and re-checked) by path."""
-        folder = Path(folder)
+        path = Path(folder) / SETTINGS_FILE
         try:
-            s = json.loads((folder / SETTINGS_FILE).read_text())
+            s = json.loads(path.read_text())
         except (OSError, ValueError) as e:
-            raise LossykwsError(f"{folder / SETTINGS_FILE}: cannot read the EnCodec settings ({e})") from None
+            raise LossykwsError(f"{path}: cannot read the EnCodec settings ({reason(e)})") from None
+
+        def damaged(what):
+            return LossykwsError(f"{path}: damaged EnCodec settings ({what}); encode the data again")
+
+        if not isinstance(s, dict):
+            raise damaged("not a JSON object")
         if s.get("weights") == "local":
             from lossykws.features.codecs import local_codec
 
             model = local_codec.load_model(folder)
-            return cls(model, s["bandwidth"], s["label"], {k: s[k] for k in ("weights", "config")})
-        codec = cls.pretrained(s["bandwidth"], checkpoint or s.get("checkpoint"))
-        if codec.settings["sha256"] != s.get("sha256"):
+            return cls(model, None, str(s.get("label", local_codec.LABEL)), {k: s[k] for k in ("weights", "config")})
+        if type(s.get("bandwidth")) not in (int, float) or s["bandwidth"] not in BANDWIDTHS:
+            raise damaged(f"bandwidth {s.get('bandwidth')!r:.20} is not one of {', '.join(f'{b:g}' for b in BANDWIDTHS)}")
+        saved, digest = s.get("checkpoint"), s.get("sha256")
+        if not (isinstance(saved, str) and saved.strip() and "\n" not in saved) or not re.fullmatch(r"[0-9a-f]{64}", str(digest)):
+            raise damaged("no checkpoint path and SHA-256")
+        try:
+            codec = cls.pretrained(s["bandwidth"], checkpoint or saved)
+        except LossykwsError as e:
+            raise e if checkpoint else LossykwsError(f"{path} names a checkpoint that fails: {e}") from None
+        if codec.settings["sha256"] != digest:
             raise LossykwsError(f"{codec.settings['checkpoint']}: not the checkpoint these codes were made "
-                                f"with (sha256 {codec.settings['sha256'][:8]}, expected {s.get('sha256', '?')[:8]})")
+                                f"with (sha256 {codec.settings['sha256'][:8]}, expected {digest[:8]})")
         return codec

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from lossykws.data import audio
-from lossykws.errors import LossykwsError
+from lossykws.errors import LossykwsError, reason
 
 RATE = audio.SAMPLE_RATE
 WEIGHTS_FILE = "local_codec.pt"
@@ -247,7 +247,6 @@ def load_model(folder):
         model = build_model(config)
         model.load_state_dict(torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True))
     except Exception as e:  # noqa: BLE001
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise LossykwsError(f"{folder}: cannot load the local codec ({reason[:160]})") from None
+        raise LossykwsError(f"{folder}: cannot load the local codec ({reason(e)})") from None
     model.eval()
     return model

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lossykws.features import frontend
-from lossykws.errors import LossykwsError
+from lossykws.errors import LossykwsError, reason
 from lossykws.fsutil import atomic_file
 
 FORMAT = "lossykws-vq-codebook"
@@ -184,13 +184,15 @@ def load(path):
     if not isinstance(d, dict) or d.get("format") != FORMAT:
         raise LossykwsError(f"{path}: not a VQ codebook (format is not {FORMAT!r})")
     if d.get("version") != VERSION or d.get("order") != ORDER:
-        raise LossykwsError(f"{path}: codebook version {d.get('version')}/{d.get('order')} is not "
+        raise LossykwsError(f"{path}: codebook version {d.get('version')!r:.20}/{d.get('order')!r:.20} is not "
                             f"{VERSION}/{ORDER}: refit it")
     try:
         codewords = np.array(d["codewords"], dtype=np.float32)
         cb = Codebook(codewords, block=tuple(d["block"]), seed=d["seed"], fingerprint=d["fingerprint"],
                       fit_info=d.get("fit", {}), frontend=d["frontend"])
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError) as e:
+        raise LossykwsError(f"{path}: damaged VQ codebook ({type(e).__name__}: {reason(e, 80)})") from None
+    except LossykwsError as e:
         raise LossykwsError(f"{path}: damaged VQ codebook ({e})") from None
     if cb.k != d.get("k") or _codewords_digest(cb.codewords) != d.get("sha256"):
         raise LossykwsError(f"{path}: damaged VQ codebook (its codewords do not match its checksum)")
