@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Cost of the front end and the VQ encoder: host milliseconds per clip, and instructions per 1 s
-window on Cortex-M4F (mps2-an386 under QEMU, counted exactly by tools/qemu_plugin), plus the VQ
+window on Cortex-M4F (mps2-an386 under QEMU, counted exactly by firmware/qemu_plugin), plus the VQ
 reconstruction error of a codebook fitted on the training split.
 
     .venv/bin/python tools/bench_frontend.py [SPEECH_COMMANDS_DIR] [--clips N]

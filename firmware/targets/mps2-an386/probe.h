@@ -4,7 +4,7 @@
 #define LKWS_PROBE_H
 
 /* Bracket the code whose executed instructions are counted. They do nothing; the QEMU plugin
- * (tools/qemu_plugin/insn_count.c) snapshots its instruction counter when the first instruction
+ * (firmware/qemu_plugin/insn_count.c) snapshots its instruction counter when the first instruction
  * of each runs. Keep I/O outside the brackets. On a board no QEMU models they cost a call. */
 void lkws_marker_begin(void);
 void lkws_marker_end(void);

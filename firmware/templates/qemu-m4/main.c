@@ -18,7 +18,7 @@
  * Paths are host paths, relative to QEMU's working directory, without spaces.
  *
  * The first run sits between lkws_marker_begin/end, so the instruction counter
- * (tools/qemu_plugin) sees the model call and nothing of the file I/O.
+ * (firmware/qemu_plugin) sees the model call and nothing of the file I/O.
  * Exit status: the model's status (1 + the failing op, up to 63), or a sysexits.h code for the harness:
  * 64 usage, 66 unreadable input, 73 unwritable output, 70 fault.
  */
