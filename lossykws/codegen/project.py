@@ -24,8 +24,8 @@ from .ir import CTYPES
 from .ops.base import UnsupportedOp, describe_unsupported, emitter_for, load_emitters
 from .planner import plan_arena
 from .reader import read_model
+from .runtime import FIRMWARE
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 _CTYPE_NP = {"float": np.float32, "int32_t": np.int32, "int8_t": np.int8, "int16_t": np.int16,
              "uint8_t": np.uint8, "int64_t": np.int64, "bool": np.bool_}
 
