@@ -24,6 +24,7 @@ from .errors import LossykwsError
 ROOT = Path(__file__).resolve().parents[1]
 BOARD = "mps2-an386"
 BOARD_DIR = ROOT / "firmware" / "targets" / BOARD
+ARMV7M_DIR = ROOT / "firmware" / "targets" / "armv7m"  # the build every ARMv7-M board shares
 TEMPLATE_DIR = ROOT / "firmware" / "templates" / "qemu-m4"
 PLUGIN_DIR = ROOT / "tools" / "qemu_plugin"
 
@@ -31,16 +32,16 @@ PLUGIN_DIR = ROOT / "tools" / "qemu_plugin"
 _PROJECT_FILES = {
     "main.c": TEMPLATE_DIR / "main.c",
     "Makefile": TEMPLATE_DIR / "Makefile",
-    "target/startup.c": BOARD_DIR / "startup.c",
-    "target/semihost.c": BOARD_DIR / "semihost.c",
-    "target/probe.c": BOARD_DIR / "probe.c",
-    "target/probe.h": BOARD_DIR / "probe.h",
-    "target/crt.c": BOARD_DIR / "crt.c",
-    "target/crt.h": BOARD_DIR / "crt.h",
-    "target/semihost.h": BOARD_DIR / "semihost.h",
-    "target/board.h": BOARD_DIR / "board.h",
+    "target/startup.c": ARMV7M_DIR / "startup.c",
+    "target/semihost.c": ARMV7M_DIR / "semihost.c",
+    "target/probe.c": ARMV7M_DIR / "probe.c",
+    "target/probe.h": ARMV7M_DIR / "probe.h",
+    "target/crt.c": ARMV7M_DIR / "crt.c",
+    "target/crt.h": ARMV7M_DIR / "crt.h",
+    "target/semihost.h": ARMV7M_DIR / "semihost.h",
+    "target/board.h": ARMV7M_DIR / "board.h",
+    "target/armv7m.mk": ARMV7M_DIR / "armv7m.mk",
     "target/board.mk": BOARD_DIR / "board.mk",
-    "target/mps2.mk": BOARD_DIR / "mps2.mk",
     "target/mps2-an386.ld": BOARD_DIR / "mps2-an386.ld",
     "qemu_plugin/insn_count.c": PLUGIN_DIR / "insn_count.c",
     "qemu_plugin/qemu_plugin_api.h": PLUGIN_DIR / "qemu_plugin_api.h",

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LossykwsError
+from .runtime import FIRMWARE
 
-FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 TEMPLATE = FIRMWARE / "templates" / "cortex-m"
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "tools" / "qemu_plugin"
-_ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup, semihosting, mps2.mk: shared by ARMv7-M boards
+_ARMV7M = FIRMWARE / "targets" / "armv7m"  # startup, semihosting, armv7m.mk: shared by ARMv7-M boards
 
 # Each board: its folder under firmware/targets (board.mk, linker script), the CPU flags CMake
 # needs, QEMU's machine (None: a board QEMU does not model), the memory its linker script gives
@@ -132,9 +132,9 @@ def board_files(board):
     console.c and audio_provider.c in place of the template's semihosting ones."""
     spec = check_board(board)
     board_dir = FIRMWARE / "targets" / board
-    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk",
+    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "armv7m.mk",
                                                                              "probe.c", "probe.h", "crt.c", "crt.h")}
-    own = ["board.mk", f"{board}.ld", "README.md"]
+    own = ["board.mk", f"{board}.ld", "README.md"]  # README.md: the board's, not armv7m's
     if spec["io"] == "semihosting":
         files.update({f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("startup.c", "board.h")})
     else:

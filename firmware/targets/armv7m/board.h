@@ -1,4 +1,5 @@
-/* The mps2-an386 (Cortex-M4F) board under QEMU: what a harness needs besides semihosting. */
+/* A semihosting ARMv7-M board (QEMU's mps2-an386, mps2-an500, netduinoplus2): what a harness
+ * needs besides semihosting. */
 #ifndef LKWS_BOARD_H
 #define LKWS_BOARD_H
 

@@ -1,4 +1,4 @@
-/* Raw Arm semihosting for the mps2-an386 QEMU board: host files, the command line and the exit
+/* Raw Arm semihosting for the ARMv7-M boards (QEMU, or a debugger): host files, the command line and the exit
  * status, through `bkpt 0xAB`, without newlib's stdio (which would link malloc).
  *
  * Every call blocks until the host answers. Handles are small non-negative integers; -1 means

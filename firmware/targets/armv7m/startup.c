@@ -1,4 +1,5 @@
-/* Startup for mps2-an386 (Cortex-M4F): vector table, lkws_start, fault handler.
+/* Startup of the semihosting ARMv7-M boards (mps2-an386, mps2-an500, netduinoplus2): vector table,
+ * lkws_start, fault handler.
  *
  * crt.c's reset handler turns the FPU on before any C runs and branches to lkws_start, which sets
  * up .data and .bss (lkws_crt_init) and calls main. The return value of main leaves through

@@ -1,6 +1,7 @@
-# The MPS2 boards under QEMU (ARMv7-M): toolchain, flags and the run command they share.
+# The ARMv7-M build every board shares: toolchain, flags, the QEMU run command and make flash.
 # Include from a board.mk that has set ARCH_FLAGS, BOARD_LDSCRIPT and QEMU_MACHINE; BOARD_DIR is
-# the folder that holds this file, startup.c and semihost.c (a generated project's target/).
+# the folder that holds this file, startup.c and semihost.c (a generated project's target/, where
+# the files of firmware/targets/armv7m and of the board's own folder land side by side).
 
 CROSS ?= arm-none-eabi-
 CC := $(CROSS)gcc
