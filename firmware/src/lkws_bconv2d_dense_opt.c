@@ -94,7 +94,7 @@ static ALWAYS_INLINE int32_t accumulate(const uint32_t *col, uint32_t c0, uint32
 }
 
 /* One output pixel of each output kind: every output channel of the gathered window. */
-typedef enum { OUT_F32, OUT_SIGNS, OUT_I8, OUT_BITS } out_kind;
+typedef enum { OUT_F32, OUT_SIGNS, OUT_S8, OUT_BITS } out_kind;
 
 static ALWAYS_INLINE void pixel(const lkws_bconv2d_params *p, const uint32_t *col, const int32_t *filter,
                                 int32_t k_words, out_kind kind, const float *multiplier, const float *bias,
@@ -104,7 +104,7 @@ static ALWAYS_INLINE void pixel(const lkws_bconv2d_params *p, const uint32_t *co
     const uint32_t c0 = col[0];
     const uint32_t c1 = k_words > 1 ? col[1] : 0u;
     const int32_t *w = filter;
-    if (kind == OUT_F32 || kind == OUT_I8) {
+    if (kind == OUT_F32 || kind == OUT_S8) {
         for (int32_t oc = 0; oc < cout; ++oc, w += k_words) {
             const float y = lkws_bconv2d_scale(p, accumulate(col, c0, c1, w, k_words), multiplier[oc], bias[oc]);
             if (kind == OUT_F32) {
@@ -141,14 +141,17 @@ static int dense_ok(const lkws_bconv2d_params *p, const uint32_t *scratch)
 
 /* Every output pixel, the window gathered into scratch; the pixel loop is specialised for
  * windows of one and two words. */
-static ALWAYS_INLINE void run(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
-                              out_kind kind, const float *multiplier, const float *bias,
-                              const int32_t *thresholds, void *output, uint32_t *scratch)
+static ALWAYS_INLINE lkws_status_t run(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
+                                       out_kind kind, const float *multiplier, const float *bias,
+                                       const int32_t *thresholds, void *output, uint32_t *scratch)
 {
+    if (!dense_ok(p, scratch)) {
+        return LKWS_ARG_ERROR;
+    }
     const int32_t row_words = LKWS_BCONV2D_DENSE_ROW_WORDS(p->in_w, p->channels_in);
     const int32_t k_words = LKWS_BCONV2D_DENSE_WORDS(p->filter_h, p->filter_w, p->channels_in);
     const size_t out_stride = kind == OUT_F32   ? (size_t)p->channels_out * sizeof(float)
-                              : kind == OUT_I8 ? (size_t)p->channels_out
+                              : kind == OUT_S8 ? (size_t)p->channels_out
                                                : (size_t)LKWS_PACKED_WORDS(p->channels_out) * sizeof(int32_t);
     uint8_t *out = (uint8_t *)output;
     for (int32_t b = 0; b < p->batches; ++b) {
@@ -166,44 +169,29 @@ static ALWAYS_INLINE void run(const lkws_bconv2d_params *p, const int32_t *input
             }
         }
     }
+    return LKWS_OK;
 }
 
 lkws_status_t lkws_bconv2d_dense_opt_f32(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                                          const float *multiplier, const float *bias, float *output, uint32_t *scratch)
 {
-    if (!dense_ok(p, scratch)) {
-        return LKWS_ARG_ERROR;
-    }
-    run(p, input, filter, OUT_F32, multiplier, bias, NULL, output, scratch);
-    return LKWS_OK;
+    return run(p, input, filter, OUT_F32, multiplier, bias, NULL, output, scratch);
 }
 
 lkws_status_t lkws_bconv2d_dense_opt_signs(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                                            const float *multiplier, const float *bias, int32_t *output, uint32_t *scratch)
 {
-    if (!dense_ok(p, scratch)) {
-        return LKWS_ARG_ERROR;
-    }
-    run(p, input, filter, OUT_SIGNS, multiplier, bias, NULL, output, scratch);
-    return LKWS_OK;
+    return run(p, input, filter, OUT_SIGNS, multiplier, bias, NULL, output, scratch);
 }
 
 lkws_status_t lkws_bconv2d_dense_opt_s8(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                                         const float *multiplier, const float *bias, int8_t *output, uint32_t *scratch)
 {
-    if (!dense_ok(p, scratch)) {
-        return LKWS_ARG_ERROR;
-    }
-    run(p, input, filter, OUT_I8, multiplier, bias, NULL, output, scratch);
-    return LKWS_OK;
+    return run(p, input, filter, OUT_S8, multiplier, bias, NULL, output, scratch);
 }
 
 lkws_status_t lkws_bconv2d_dense_opt_bitpacked(const lkws_bconv2d_params *p, const int32_t *input, const int32_t *filter,
                                                const int32_t *thresholds, int32_t *output, uint32_t *scratch)
 {
-    if (!dense_ok(p, scratch)) {
-        return LKWS_ARG_ERROR;
-    }
-    run(p, input, filter, OUT_BITS, NULL, NULL, thresholds, output, scratch);
-    return LKWS_OK;
+    return run(p, input, filter, OUT_BITS, NULL, NULL, thresholds, output, scratch);
 }
