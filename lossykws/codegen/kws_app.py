@@ -93,7 +93,7 @@ def settings_header(stamp, codebook, rows, cols, recognizer=None, layout="words"
              f"#define KWS_CODES_PER_BYTE {per_byte}",
              f"#define KWS_CODE_ROW_BYTES {cols // per_byte}",
              "", "/* The model's input: 1: dense rows of codes its first binary convolution reads",
-             " * (lkws/bconv2d_dense.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed word",
+             " * (lkws/bconv2d.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed word",
              " * per code. */",
              f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
              f"#define KWS_INPUT_ROW_WORDS {(cols * codebook.bits + 31) // 32 if layout == 'dense' else cols}",

@@ -7,7 +7,7 @@
  * codes of 10 bits. The model's input is [codebooks, frames, bits] with bit j of a code in
  * channel j (set bit -> -1), which LCE packs into one word per code equal to the code itself:
  * with KWS_INPUT_DENSE the first binary convolution reads each codebook's codes as one dense bit
- * row (lkws/bconv2d_dense.h: frame x at bits x*KWS_CODE_BITS of the row's words), otherwise one
+ * row (lkws/bconv2d.h, dense input: frame x at bits x*KWS_CODE_BITS of the row's words), otherwise one
  * LCE-packed word per code. */
 #ifndef CODE_FRAME_PROVIDER_H
 #define CODE_FRAME_PROVIDER_H
