@@ -1,5 +1,5 @@
 """export(packed_input="dense"): the input LceQuantize leaves the schedule and the first
-LceBconv2d reads densely packed rows (bit x*C + c of a row's words, lkws/bconv2d_dense.h). Small
+LceBconv2d reads densely packed rows (bit x*C + c of a row's words, lkws/bconv2d.h). Small
 random Larq models, converted with LCE, exported to host projects built under ASan/UBSan, every
 tensor compared with the LCE interpreter (lossykws.emulation.host packs the float inputs densely);
 models the dense kernel cannot take are refused with one line naming the op, or keep the word-per-
@@ -79,7 +79,7 @@ def test_dense_input_matches_the_interpreter(build, tmp_path):
     spec = manifest["inputs"][0]
     n, h, w, c = spec["packed_from"]["shape"]
     assert spec["layout"] == "dense" and spec["shape"] == [n, h, (w * c + 31) // 32]
-    assert manifest["ops"][0]["kind"] == "LceBconv2d" and "bconv2d_dense.c" in manifest["sources"]
+    assert manifest["ops"][0]["kind"] == "LceBconv2d" and "lkws_bconv2d_dense_opt.c" in manifest["sources"]
     rng = np.random.default_rng(11)
     xs = []
     for k in range(3):

@@ -195,7 +195,7 @@ def test_fusion_drops_the_float_tensor(tmp_path):
     assert [op["kind"] for op in fused["ops"]][2:4] == ["LceBconv2d", "LceBMaxPool2d"]
     assert fused["ops"][2]["outputs"][0]["tensor"] == 14 and fused["ops"][2]["index"] == 2
     assert fused["arena_bytes"] < plain["arena_bytes"]
-    assert "lkws_bconv2d_f32_signs_opt" in (tmp_path / "a" / "model.c").read_text()
+    assert "lkws_bconv2d_opt_signs" in (tmp_path / "a" / "model.c").read_text()
 
 
 def test_plan_chain_reuses_memory():

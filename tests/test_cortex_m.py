@@ -1,7 +1,7 @@
 """The cortex-m target: the keyword-spotting firmware built for each QEMU board from a tiny trained
 VQ run, run under qemu-system-arm on recordings made of test-split clips. The codes it streams
 equal the Python codes, its labels on 1 s clips equal the LCE interpreter's, no heap is linked,
-RAM stays under 16 KiB (the model reads the 4-bit codes densely: bconv2d_dense.c), and the project
+RAM stays under 16 KiB (the model reads the 4-bit codes densely: lkws_bconv2d_dense_opt.c), and the project
 builds without lossykws (Makefile and CMake)."""
 import json
 import re
@@ -110,7 +110,7 @@ def test_project_is_standalone_and_heap_free(firmware):
     # The input is the dense code window, 64 rows of 8 words (2 KB), not a word per code (16 KB).
     spec = manifest["inputs"][0]
     assert spec["layout"] == "dense" and spec["shape"] == [1, 64, 8] and "dense_refused" not in spec
-    assert manifest["ops"][0]["kind"] == "LceBconv2d" and "bconv2d_dense.c" in manifest["sources"]
+    assert manifest["ops"][0]["kind"] == "LceBconv2d" and "lkws_bconv2d_dense_opt.c" in manifest["sources"]
     assert "#define KWS_INPUT_DENSE 1" in (proj / "kws_settings.h").read_text()
     assert qemu.check_no_heap(proj / "build" / "fw.elf") == []
     text = subprocess.run(["make", "-s", "-C", str(proj), "size"], capture_output=True, text=True).stdout

@@ -175,7 +175,7 @@ def test_nano33ble_builds_with_pushed_frames(encodec_run, tmp_path):
     r = run("export", encodec_run[0], "--target", "cortex-m", "--board", "nano33ble", "--out", proj)
     assert r.returncode == 0, r.stderr
     assert "board nano33ble" in r.stdout
-    assert (proj / "code_source.c").read_bytes() == (kws_app.CODES_TEMPLATE / "code_source_push.c").read_bytes()
+    assert (proj / "code_source.c").read_bytes() == (kws_app.TEMPLATE / "code_source_push.c").read_bytes()
     r = subprocess.run(["make", "-C", str(proj), "-j2"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     # The entry point the application calls (the linker drops it until something does).
@@ -345,7 +345,7 @@ def test_ring_writes_each_window_as_lce_packs_it(tmp_path, books, frames, bits, 
     (tmp_path / "driver.c").write_text(DRIVER)
     exe = tmp_path / "driver"
     subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", f"-I{tmp_path}",
-                    f"-I{kws_app.CODES_TEMPLATE}", str(kws_app.CODES_TEMPLATE / "code_frame_provider.c"),
+                    f"-I{kws_app.TEMPLATE}", str(kws_app.TEMPLATE / "code_frame_provider.c"),
                     str(tmp_path / "driver.c"), "-o", str(exe)], check=True, capture_output=True)
     codes = np.random.default_rng(bits).integers(0, 1 << bits, size=(books, 3 * frames + 5))
     write_codes(tmp_path / "codes.u16", codes)

@@ -1,4 +1,4 @@
-"""The int8 builtin kernels (firmware/src/*_s8.c) against the LCE interpreter, bit for bit.
+"""The int8 builtin kernels (firmware/src/lkws_*s8*.c) against the LCE interpreter, bit for bit.
 
 Small Keras models with fake-quant nodes are converted by LCE to int8 TFLite flatbuffers; every
 fake-quant point is also a model output, so the interpreter gives each op's int8 output. The test
@@ -17,7 +17,7 @@ from lossykws.codegen import quantization as qz
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDE = ROOT / "firmware" / "include"
-SOURCES = sorted((ROOT / "firmware" / "src").glob("*_s8.c"))
+SOURCES = sorted((ROOT / "firmware" / "src").glob("lkws_*s8*.c"))
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O1", "-ffp-contract=off", f"-I{INCLUDE}"]
 
 

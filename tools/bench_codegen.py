@@ -35,9 +35,9 @@ FUNCTION_OPS = {
     "xor_popcount_n": "LceBconv2d", "zero_pad_correction": "LceBconv2d", "round_saturate": "LceBconv2d",
     "lkws_bmaxpool2d": "LceBMaxPool2d", "lkws_lce_quantize": "LceQuantize", "lkws_lce_dequantize": "LceDequantize",
     "lkws_conv2d": "CONV_2D", "lkws_depthwise": "DEPTHWISE_CONV_2D", "lkws_fully_connected": "FULLY_CONNECTED",
-    "lkws_max_pool": "MAX_POOL_2D", "lkws_average_pool": "AVERAGE_POOL_2D", "pool": "POOL_2D",
+    "lkws_max_pool": "MAX_POOL_2D", "lkws_avg_pool": "AVERAGE_POOL_2D", "lkws_pool2d": "POOL_2D",
     "lkws_mean": "MEAN", "lkws_softmax": "SOFTMAX", "expf": "SOFTMAX", "lkws_add": "ADD", "lkws_mul": "MUL",
-    "binary": "ADD/MUL", "bindex": "ADD/MUL", "lkws_pad": "PAD", "memcpy": "RESHAPE (memcpy)",
+    "lkws_broadcast": "ADD/MUL", "lkws_dot_gemv4": "FULLY_CONNECTED/CONV_2D", "lkws_pad": "PAD", "memcpy": "RESHAPE (memcpy)",
     "lkws_clamp": "RELU",
 }
 

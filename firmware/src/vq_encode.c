@@ -23,12 +23,12 @@ static int32_t nearest4(float v0, float v1, float v2, float v3, const float *cod
     return best;
 }
 
-int lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t block_t, int32_t block_f,
-                   const float *codebook, int32_t k, uint8_t *codes)
+lkws_status_t lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t block_t,
+                             int32_t block_f, const float *codebook, int32_t k, uint8_t *codes)
 {
     if (block_t < 1 || block_f < 1 || frames < 0 || bins < 0 || frames % block_t != 0 ||
         bins % block_f != 0 || k < 1 || k > LKWS_VQ_MAX_CODEWORDS) {
-        return -1;
+        return LKWS_ARG_ERROR;
     }
     const int32_t dim = block_t * block_f;
     const int32_t rows = frames / block_t, cols = bins / block_f;
@@ -40,7 +40,7 @@ int lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t 
                     (uint8_t)nearest4(top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1], codebook, k);
             }
         }
-        return 0;
+        return LKWS_OK;
     }
     for (int32_t i = 0; i < rows; i++) {
         for (int32_t j = 0; j < cols; j++) {
@@ -64,7 +64,7 @@ int lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t 
             codes[(long)i * cols + j] = (uint8_t)best;
         }
     }
-    return 0;
+    return LKWS_OK;
 }
 
 void lkws_vq_pack_lce(const uint8_t *codes, int32_t n, int32_t bits, int32_t *packed)

@@ -1,8 +1,9 @@
 """The cortex-m target: a standalone keyword-spotting firmware project around a generated model:
 a VQ model fed audio, or an EnCodec model fed code frames (code_app_files, below).
 
-The application follows TFLite Micro's micro_speech split (firmware/templates/cortex-m: audio
-provider, feature provider, command recognizer, command responder, main.c); this module adds the
+The application follows TFLite Micro's micro_speech split (firmware/templates/cortex-m: a front
+door, audio and feature providers or a code source and code-frame provider, command recognizer,
+command responder, main.c; template_files picks a door's files); this module adds the
 board files (firmware/targets/BOARD), the runtime the feature provider needs (front end, FFT, VQ
 encoder), the instruction counter, and two generated files: kws_settings.h (the codec's shape,
 the code ring and the recognizer's defaults) and kws_codebook.c/.h (the run's VQ codewords,
@@ -19,7 +20,7 @@ from lossykws.errors import LossykwsError
 FIRMWARE = c_runtime.FIRMWARE
 TEMPLATE = c_runtime.TEMPLATES / "cortex-m"
 PLUGIN_DIR = c_runtime.QEMU_PLUGIN
-_ARMV7M = FIRMWARE / "targets" / "mps2-an386"  # startup, semihosting, mps2.mk: shared by ARMv7-M boards
+_ARMV7M = c_runtime.TARGETS / "armv7m"  # startup, semihosting, armv7m.mk: shared by ARMv7-M boards
 
 # Each board: its folder under firmware/targets (board.mk, linker script), the CPU flags CMake
 # needs, QEMU's machine (None: a board QEMU does not model), the memory its linker script gives
@@ -92,7 +93,7 @@ def settings_header(stamp, codebook, rows, cols, recognizer=None, layout="words"
              f"#define KWS_CODES_PER_BYTE {per_byte}",
              f"#define KWS_CODE_ROW_BYTES {cols // per_byte}",
              "", "/* The model's input: 1: dense rows of codes its first binary convolution reads",
-             " * (lkws/bconv2d_dense.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed word",
+             " * (lkws/bconv2d.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed word",
              " * per code. */",
              f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
              f"#define KWS_INPUT_ROW_WORDS {(cols * codebook.bits + 31) // 32 if layout == 'dense' else cols}",
@@ -132,9 +133,9 @@ def board_files(board):
     console.c and audio_provider.c in place of the template's semihosting ones."""
     spec = check_board(board)
     board_dir = FIRMWARE / "targets" / board
-    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "mps2.mk",
+    files = {f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("semihost.c", "semihost.h", "armv7m.mk",
                                                                              "probe.c", "probe.h", "crt.c", "crt.h")}
-    own = ["board.mk", f"{board}.ld", "README.md"]
+    own = ["board.mk", f"{board}.ld", "README.md"]  # README.md: the board's, not armv7m's
     if spec["io"] == "semihosting":
         files.update({f"target/{name}": (_ARMV7M / name).read_bytes() for name in ("startup.c", "board.h")})
     else:
@@ -145,28 +146,53 @@ def board_files(board):
     return files
 
 
+# The template is one application with two front doors (front_door.h, main.c shared): a project
+# holds the shared files and its own door's. The code source is one of two files by the board's
+# I/O, written as code_source.c.
+FRONT_DOORS = {
+    "audio": ("front_door_audio.c", "audio_provider.c", "audio_provider.h", "feature_provider.c",
+              "feature_provider.h"),
+    "code-frames": ("front_door_codes.c", "code_frame_provider.c", "code_frame_provider.h", "code_source.h"),
+}
+_CODE_SOURCES = {"semihosting": "code_source_file.c", "uart": "code_source_push.c"}
+
+
+def template_files(board, door):
+    """{relative path: bytes} of the application for `door` ("audio" or "code-frames") on `board`:
+    the template's shared files, the door's own, the board files and the instruction counter."""
+    spec = check_board(board)
+    others = {name for d, names in FRONT_DOORS.items() if d != door for name in names} | set(_CODE_SOURCES.values())
+    files = {}
+    for p in sorted(TEMPLATE.rglob("*")):
+        rel = str(p.relative_to(TEMPLATE))
+        if not p.is_file() or rel in others:
+            continue
+        text = p.read_bytes()
+        if p.name == "CMakeLists.txt":
+            text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
+                    .replace("@LINKER_SCRIPT@", f"{board}.ld")
+                    .replace("@QEMU_MACHINE@", spec["qemu_machine"] or ""))
+        files[rel] = text
+    files.update(board_files(board))
+    if door == "code-frames":
+        files.pop("audio_provider.c", None)  # a UART board's microphone: no audio in this firmware
+        files["code_source.c"] = (TEMPLATE / _CODE_SOURCES[spec["io"]]).read_bytes()
+    for name in ("insn_count.c", "qemu_plugin_api.h"):
+        files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
+    return files
+
+
 def app_files(manifest, board, codebook, stamp, recognizer=None):
     """{relative path: bytes or str} of everything a cortex-m project holds besides the model files
     and the model's own runtime sources. codebook: a VQ run's codecs.vq.Codebook, or CodeFrames
     for an EnCodec run (code_app_files)."""
     if isinstance(codebook, CodeFrames):
         return code_app_files(manifest, board, codebook, stamp, recognizer)
-    spec = check_board(board)
+    check_board(board)
     rows, cols, layout = check_model(manifest, codebook)
-    files = {}
-    for p in sorted(TEMPLATE.rglob("*")):
-        if p.is_file():
-            text = p.read_bytes()
-            if p.name == "CMakeLists.txt":
-                text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
-                        .replace("@LINKER_SCRIPT@", f"{board}.ld")
-                        .replace("@QEMU_MACHINE@", spec["qemu_machine"] or ""))
-            files[str(p.relative_to(TEMPLATE))] = text
-    files.update(board_files(board))
+    files = template_files(board, "audio")
     for name in FEATURE_SOURCES:
         files[f"src/{name}"] = (FIRMWARE / "src" / name).read_bytes()
-    for name in ("insn_count.c", "qemu_plugin_api.h"):
-        files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
     files["kws_settings.h"] = settings_header(stamp, codebook, rows, cols, recognizer, layout)
     files["kws_codebook.h"], files["kws_codebook.c"] = codebook_files(stamp, codebook)
     return files
@@ -174,12 +200,9 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
 
 # ---------------------------------------------------------------- EnCodec: code frames
 # The codec's encoder does not fit a microcontroller (README: 7.4M parameters), so an EnCodec
-# run's firmware receives code frames (firmware/templates/cortex-m-codes): a sibling of the VQ
-# template that replaces audio_provider and feature_provider with code_source and
-# code_frame_provider and has its own main.c; everything else comes from the VQ template as is.
-CODES_TEMPLATE = FIRMWARE / "templates" / "cortex-m-codes"
-_VQ_ONLY = {"main.c", "README.md", "audio_provider.c", "audio_provider.h", "feature_provider.c", "feature_provider.h"}
-_CODE_SOURCES = {"semihosting": "code_source_file.c", "uart": "code_source_push.c"}
+# run's firmware receives code frames: the same application with the code-frame front door
+# (FRONT_DOORS above), a code source and a code-frame provider in place of the audio and feature
+# providers.
 HOP_MS = 125  # the default inference hop, as the VQ app's 8 rows
 
 
@@ -231,7 +254,7 @@ def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, la
              f"#define KWS_FRAMES {frames}",
              f"#define KWS_RING_WORDS {row_words}",
              "", "/* The model's input: 1: a dense bit row per codebook that its first binary convolution",
-             " * reads (lkws/bconv2d_dense.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed",
+             " * reads (lkws/bconv2d.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed",
              " * word per code. */",
              f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
              f"#define KWS_INPUT_ROW_WORDS {row_words if layout == 'dense' else frames}",
@@ -241,29 +264,11 @@ def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, la
 
 def code_app_files(manifest, board, codec, stamp, recognizer=None):
     """{relative path: bytes or str} of an EnCodec run's cortex-m project besides the model files:
-    the VQ template's shared files (recognizer, responder, console, Makefile, CMake), the
-    code-frame template, the board files (without an audio provider), the instruction counter and
-    kws_settings.h. Records manifest["firmware_input"] = "code-frames" (lossykws.json), so that tools
+    the application with its code-frame front door (template_files), and kws_settings.h. Records manifest["firmware_input"] = "code-frames" (lossykws.json), so that tools
     driving the audio firmware can tell this one apart."""
-    spec = check_board(board)
+    check_board(board)
     books, frames, bits, layout = check_code_model(manifest)
     manifest["firmware_input"] = "code-frames"
-    files = {}
-    for root, skip in ((TEMPLATE, _VQ_ONLY), (CODES_TEMPLATE, set(_CODE_SOURCES.values()))):
-        for p in sorted(root.rglob("*")):
-            rel = str(p.relative_to(root))
-            if not p.is_file() or rel in skip:
-                continue
-            text = p.read_bytes()
-            if p.name == "CMakeLists.txt":
-                text = (text.decode().replace("@BOARD@", board).replace("@ARCH_FLAGS@", spec["arch_flags"])
-                        .replace("@LINKER_SCRIPT@", f"{board}.ld")
-                        .replace("@QEMU_MACHINE@", spec["qemu_machine"] or ""))
-            files[rel] = text
-    files.update(board_files(board))
-    files.pop("audio_provider.c", None)
-    files["code_source.c"] = (CODES_TEMPLATE / _CODE_SOURCES[spec["io"]]).read_bytes()
-    for name in ("insn_count.c", "qemu_plugin_api.h"):
-        files[f"qemu_plugin/{name}"] = (PLUGIN_DIR / name).read_bytes()
+    files = template_files(board, "code-frames")
     files["kws_settings.h"] = codes_settings_header(stamp, codec, books, frames, bits, recognizer, layout)
     return files

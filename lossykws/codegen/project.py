@@ -456,21 +456,15 @@ def _runtime_files(sources):
 # cortex-m: the whole keyword-spotting firmware for a board (codegen/kws_app.py).
 TARGETS = ("host", "qemu-m4", "cortex-m")
 _QEMU_M4_BOARD = c_runtime.TARGETS / "mps2-an386"
+_ARMV7M = c_runtime.TARGETS / "armv7m"  # the build every ARMv7-M board shares
 _QEMU_M4_TEMPLATE = c_runtime.TEMPLATES / "qemu-m4"
 # Where each file of a qemu-m4 project (the mps2-an386 harness) comes from, relative to the project root.
 _QEMU_M4_FILES = {
     "main.c": _QEMU_M4_TEMPLATE / "main.c",
     "Makefile": _QEMU_M4_TEMPLATE / "Makefile",
-    "target/startup.c": _QEMU_M4_BOARD / "startup.c",
-    "target/semihost.c": _QEMU_M4_BOARD / "semihost.c",
-    "target/probe.c": _QEMU_M4_BOARD / "probe.c",
-    "target/probe.h": _QEMU_M4_BOARD / "probe.h",
-    "target/crt.c": _QEMU_M4_BOARD / "crt.c",
-    "target/crt.h": _QEMU_M4_BOARD / "crt.h",
-    "target/semihost.h": _QEMU_M4_BOARD / "semihost.h",
-    "target/board.h": _QEMU_M4_BOARD / "board.h",
+    **{f"target/{name}": _ARMV7M / name for name in ("startup.c", "semihost.c", "semihost.h", "probe.c", "probe.h",
+                                                     "crt.c", "crt.h", "board.h", "armv7m.mk")},
     "target/board.mk": _QEMU_M4_BOARD / "board.mk",
-    "target/mps2.mk": _QEMU_M4_BOARD / "mps2.mk",
     "target/mps2-an386.ld": _QEMU_M4_BOARD / "mps2-an386.ld",
     "qemu_plugin/insn_count.c": c_runtime.QEMU_PLUGIN / "insn_count.c",
     "qemu_plugin/qemu_plugin_api.h": c_runtime.QEMU_PLUGIN / "qemu_plugin_api.h",

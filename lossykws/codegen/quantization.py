@@ -1,7 +1,7 @@
 """Quantization parameters of TFLite's int8 kernels, derived exactly as their Prepare functions do.
 
 The generated C must give the LCE interpreter's bits, so every multiplier, shift, clamp range and
-float constant the int8 kernels (firmware/include/lkws/builtins_s8.h) take is computed here the
+float constant the int8 kernels (firmware/include/lkws/, a header per op family) take is computed
 way TFLite computes it: doubles where TFLite uses doubles, float32 where it uses floats (numpy
 float32 scalars round after every operation, as C does without fused multiply-add).
 

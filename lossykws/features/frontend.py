@@ -27,7 +27,7 @@ from lossykws.errors import LossykwsError
 
 FIRMWARE = c_runtime.FIRMWARE
 SOURCES = ("frontend.c", "fft.c", "frontend_tables.c", "vq_encode.c")
-HEADERS = ("frontend.h", "fft.h", "frontend_tables.h", "vq_encode.h")
+HEADERS = ("common.h", "frontend.h", "fft.h", "frontend_tables.h", "vq_encode.h")
 CFLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off", "-fPIC")
 
 SAMPLE_RATE = 16000

@@ -5,6 +5,8 @@
 
 #include "lkws/common.h"
 
+LKWS_BEGIN_DECLS
+
 /* Words needed for `channels` packed channels. */
 #define LKWS_PACKED_WORDS(channels) (((channels) + 31) / 32)
 
@@ -24,4 +26,6 @@ static inline int32_t lkws_xor_popcount(int32_t a, int32_t b)
     return lkws_popcount32((uint32_t)a ^ (uint32_t)b);
 }
 
-#endif
+LKWS_END_DECLS
+
+#endif /* LKWS_BITPACK_H */

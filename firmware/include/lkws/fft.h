@@ -5,6 +5,10 @@
 #ifndef LKWS_FFT_H
 #define LKWS_FFT_H
 
+#include "lkws/common.h"
+
+LKWS_BEGIN_DECLS
+
 #define LKWS_FFT_N 256  /* real input length */
 
 /* In-place forward complex FFT of 128 points (X[k] = sum z[n] e^{-2 pi i n k / 128}).
@@ -17,4 +21,6 @@ void lkws_fft128_complex(float *z);
  * x: [256], overwritten (it holds the 128-point complex FFT on return). power: [128]. */
 void lkws_rfft256_power(float *x, float *power);
 
-#endif
+LKWS_END_DECLS
+
+#endif /* LKWS_FFT_H */

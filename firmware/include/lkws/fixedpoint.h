@@ -1,8 +1,21 @@
-/* Fixed-point helpers of the int8 kernels: the two ways TFLite applies a quantized multiplier.
+/* Fixed-point helpers of the int8 kernels, and what pins their bits down.
+ *
+ * The LCE interpreter runs TFLite's optimized builtin kernels (not the reference ones), and it is
+ * the reference for every check: each int8 kernel gives its bits exactly, including where the
+ * optimized kernels compute differently from TFLite's reference kernels (MEAN, SOFTMAX) and which
+ * multiplier rounding each op uses (below). On larq-compute-engine 0.16 on x86-64
+ * (tests/test_kernels_s8.py checks each point against the interpreter): CONV_2D and
+ * FULLY_CONNECTED run on ruy, whose kernels round halves up; TFLite's NEON code paths are compiled
+ * in through an SSE emulation, so the vectorized part of a tensor (whole blocks of 8 or 16
+ * elements or channels) rounds, narrows or converts as NEON does and the scalar remainder as
+ * TFLite's scalar code (depthwise conv, MEAN, QUANTIZE, DEQUANTIZE, ADD, MUL); SOFTMAX uses a
+ * float32 exp table; MEAN has an optimized path (4-D, axes {1, 2}, keep_dims) and a reference path
+ * with different rounding. Kernels that rescale take the split as a count of leading channels (or
+ * elements) that round halves up; quantization.py's *_half_up functions give the interpreter's.
  *
  * A real multiplier M > 0 is stored as (multiplier, shift) with M = multiplier * 2^(shift - 31),
  * multiplier in [2^30, 2^31) (lossykws/codegen/quantization.py: quantize_multiplier, TFLite's
- * QuantizeMultiplier). The LCE interpreter applies it in two ways, depending on the op:
+ * QuantizeMultiplier). The interpreter applies it in two ways, depending on the op:
  *
  * - double rounding (TFLite's MultiplyByQuantizedMultiplier in internal/common.h, gemmlowp
  *   fixed point): a saturating rounding doubling high multiply, then a rounding right shift that
@@ -20,7 +33,9 @@
 #ifndef LKWS_FIXEDPOINT_H
 #define LKWS_FIXEDPOINT_H
 
-#include <stdint.h>
+#include "lkws/common.h"
+
+LKWS_BEGIN_DECLS
 
 /* gemmlowp's SaturatingRoundingDoublingHighMul: round(a * b / 2^31), saturating the single
  * overflow case a = b = INT32_MIN. Its nudge (1 - 2^30 for negative products) with a truncating
@@ -104,4 +119,6 @@ static inline int32_t lkws_clamp_i32(int32_t x, int32_t lo, int32_t hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
-#endif
+LKWS_END_DECLS
+
+#endif /* LKWS_FIXEDPOINT_H */

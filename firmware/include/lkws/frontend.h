@@ -35,7 +35,9 @@
 #ifndef LKWS_FRONTEND_H
 #define LKWS_FRONTEND_H
 
-#include <stdint.h>
+#include "lkws/common.h"
+
+LKWS_BEGIN_DECLS
 
 #define LKWS_FE_SAMPLE_RATE 16000
 #define LKWS_FE_CLIP_SAMPLES 16000
@@ -83,4 +85,6 @@ void lkws_fe_clips(lkws_fe_state *st, int32_t n, const float *clips, float *feat
  * float32 target. Precondition not checked: zero, subnormal, negative, inf or NaN give garbage. */
 float lkws_fe_ln(float x);
 
-#endif
+LKWS_END_DECLS
+
+#endif /* LKWS_FRONTEND_H */

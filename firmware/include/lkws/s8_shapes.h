@@ -1,10 +1,13 @@
 /* Shape and window helpers shared by the int8 kernels (firmware/src/..._s8.c): argument checks,
  * the in-bounds taps of a window and broadcast strides. Internal to the kernels; the API is
- * lkws/builtins_s8.h. */
+ * each op family's header. */
 #ifndef LKWS_S8_SHAPES_H
 #define LKWS_S8_SHAPES_H
 
-#include "lkws/builtins_s8.h"
+#include "lkws/conv2d.h"
+#include "lkws/pool2d.h"
+
+LKWS_BEGIN_DECLS
 
 /* First and one-past-last filter tap k (of k_size) with 0 <= start + k * dilation < size. */
 static inline void lkws_s8_valid_taps(int32_t start, int32_t dilation, int32_t size, int32_t k_size, int32_t *k0,
@@ -37,8 +40,8 @@ static inline int lkws_s8_pool_args_ok(const lkws_pool_s8_params *p, const lkws_
 }
 
 /* Element strides of a broadcast input: 0 on dimensions of size 1 that the output expands.
- * LKWS_S8_ARG_ERROR where a dimension is neither the output's nor 1. */
-static inline int lkws_s8_broadcast_strides(const lkws_s8_shape *in, const lkws_s8_shape *out, int32_t st[4])
+ * LKWS_ARG_ERROR where a dimension is neither the output's nor 1. */
+static inline lkws_status_t lkws_s8_broadcast_strides(const lkws_s8_shape *in, const lkws_s8_shape *out, int32_t st[4])
 {
     const int32_t d_in[4] = {in->n, in->h, in->w, in->c};
     const int32_t d_out[4] = {out->n, out->h, out->w, out->c};
@@ -46,12 +49,14 @@ static inline int lkws_s8_broadcast_strides(const lkws_s8_shape *in, const lkws_
     int d;
     for (d = 3; d >= 0; --d) {
         if (d_in[d] != d_out[d] && d_in[d] != 1) {
-            return LKWS_S8_ARG_ERROR;
+            return LKWS_ARG_ERROR;
         }
         st[d] = d_in[d] == 1 ? 0 : stride;
         stride *= d_in[d];
     }
-    return LKWS_S8_OK;
+    return LKWS_OK;
 }
 
-#endif
+LKWS_END_DECLS
+
+#endif /* LKWS_S8_SHAPES_H */

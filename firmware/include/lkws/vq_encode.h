@@ -15,19 +15,23 @@
 #ifndef LKWS_VQ_ENCODE_H
 #define LKWS_VQ_ENCODE_H
 
-#include <stdint.h>
+#include "lkws/common.h"
+
+LKWS_BEGIN_DECLS
 
 #define LKWS_VQ_MAX_CODEWORDS 256 /* codes are uint8 */
 
 /* Encode features [frames][bins] with codebook [k][block_t * block_f] into
- * codes [frames / block_t][bins / block_f]. Returns 0, or -1 when frames or bins is not a multiple
- * of the block, or k is not in 1..256 (nothing is written then). */
-int lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t block_t, int32_t block_f,
-                   const float *codebook, int32_t k, uint8_t *codes);
+ * codes [frames / block_t][bins / block_f]. Returns LKWS_OK, or LKWS_ARG_ERROR when frames or bins
+ * is not a multiple of the block, or k is not in 1..256 (nothing is written then). */
+lkws_status_t lkws_vq_encode(const float *features, int32_t frames, int32_t bins, int32_t block_t,
+                             int32_t block_f, const float *codebook, int32_t k, uint8_t *codes);
 
 /* Pack codes for a binarized network's input as Larq Compute Engine bitpacks it: one int32 word per
  * pixel, channel c in bit c, bit set for -1. With channel c = bit c of the code (lossykws/codecs/vq.py's
  * bit planes: bit 1 -> -1), the packed word is the code itself, masked to `bits` (1..8) bits. */
 void lkws_vq_pack_lce(const uint8_t *codes, int32_t n, int32_t bits, int32_t *packed);
 
-#endif
+LKWS_END_DECLS
+
+#endif /* LKWS_VQ_ENCODE_H */

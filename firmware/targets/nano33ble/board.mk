@@ -1,7 +1,7 @@
 # nano33ble (Arduino Nano 33 BLE Sense: nRF52840, Cortex-M4F at 64 MHz): flags and make flash.
 # Include from a Makefile that sets BOARD_DIR to this folder. The ARMv7-M build (toolchain,
 # -O2 -ffp-contract=off -std=c99 -Wall -Wextra -Werror, startup.c and semihost.c) is
-# ../mps2-an386/mps2.mk, which a generated project copies into target/ beside this file.
+# ../armv7m/armv7m.mk, which a generated project copies into target/ beside this file.
 # No QEMU machine models this board: make run and make count are for the QEMU boards.
 
 ARCH_FLAGS := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
@@ -13,4 +13,4 @@ QEMU_MACHINE :=
 OPENOCD_FLAGS ?= -f interface/cmsis-dap.cfg -c "transport select swd" -f target/nrf52.cfg
 # make flash FLASHER=pyocd: pyOCD's built-in nRF52840 target.
 PYOCD_TARGET ?= nrf52840
-include $(BOARD_DIR)/mps2.mk
+include $(BOARD_DIR)/armv7m.mk

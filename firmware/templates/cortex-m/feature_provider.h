@@ -5,7 +5,7 @@
  * kws_codebook.c). The last KWS_CODE_ROWS rows (1 s) are kept in a ring, KWS_CODE_BITS bits per
  * code, and written into the model's input, where plane c of a code is its bit c (bit 1 -> -1):
  * with KWS_INPUT_DENSE, as dense rows that the first binary convolution reads directly
- * (lkws/bconv2d_dense.h: code x at bits x*KWS_CODE_BITS.., a row of 4-bit codes is the ring's
+ * (lkws/bconv2d.h, dense input: code x at bits x*KWS_CODE_BITS.., a row of 4-bit codes is the ring's
  * row itself, 2 KB for 1 s); otherwise as Larq Compute Engine packed words, one word per code.
  * No buffer of samples or features beyond one block of frames. */
 #ifndef FEATURE_PROVIDER_H

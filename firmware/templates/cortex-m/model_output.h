@@ -1,5 +1,5 @@
 /* The model's scores as the application uses them, and the lines main.c prints about them: shared
- * by the VQ application and the code-frame one (templates/cortex-m-codes). */
+ * by both front doors (front_door.h). */
 #ifndef MODEL_OUTPUT_H
 #define MODEL_OUTPUT_H
 

@@ -8,9 +8,7 @@ def is_float_op(op, graph):
 
 
 class FloatEmitter(OpEmitter):
-    """Base of the float32 builtin emitters: includes lkws/ops_f32.h and takes the ops whose first
-    input is float32."""
-    headers = ("lkws/ops_f32.h",)
+    """Base of the float32 builtin emitters: takes the ops whose first input is float32."""
 
     def handles(self, op, graph):
         return is_float_op(op, graph)

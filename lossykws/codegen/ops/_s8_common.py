@@ -1,13 +1,10 @@
 """Helpers shared by the int8 builtin emitters (not an emitter module itself).
 
-The int8 kernels are firmware/src/*_s8.c (header lkws/builtins_s8.h); their parameters come from
+The int8 kernels are firmware/src/lkws_*_s8.c (one header per op family); their parameters come from
 lossykws.codegen.quantization, which derives them exactly as the interpreter's kernels do.
 """
 from lossykws.codegen import quantization as qz
 from lossykws.codegen.ops.base import OpEmitter, UnsupportedOp, describe_unsupported, dims4
-
-HEADER = "lkws/builtins_s8.h"
-
 
 def is_int8_op(op, graph):
     """The op reads an int8 tensor first (the dtype H1's float emitters leave to these)."""
@@ -16,9 +13,8 @@ def is_int8_op(op, graph):
 
 
 class Int8Emitter(OpEmitter):
-    """Base of the int8 builtin emitters: includes HEADER, takes the ops whose first input is int8,
-    and checks an op by building what emit needs (`_parts(op, graph)`, defined by each subclass)."""
-    headers = (HEADER,)
+    """Base of the int8 builtin emitters: takes the ops whose first input is int8, and checks an op
+    by building what emit needs (`_parts(op, graph)`, defined by each subclass)."""
 
     def handles(self, op, graph):
         return is_int8_op(op, graph)
@@ -39,11 +35,6 @@ def c_shape(name, shape):
     """A `static const lkws_s8_shape` declaration for a shape of rank <= 4."""
     n, h, w, c = dims4(shape)
     return f"static const lkws_s8_shape {name} = {{{n}, {h}, {w}, {c}}};"
-
-
-def call(ctx, expr):
-    """A kernel call that returns the op's failure code when the kernel refuses its arguments."""
-    return f"if ({expr} != LKWS_S8_OK) {{\n    return {ctx.fail_code};\n}}"
 
 
 def quantized(emitter, op, graph, index, role, per_tensor=True):

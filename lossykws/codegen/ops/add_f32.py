@@ -1,12 +1,13 @@
 """ADD in float32 with broadcasting (rank <= 4) and a fused activation."""
-from lossykws.codegen.ops._float_common import FloatEmitter
-from lossykws.codegen.ops.base import c_int_array, dims4, float_activation, register
+from ._float_common import FloatEmitter
+from .base import c_int_array, checked, dims4, float_activation, register
 
 
 @register
 class AddF32(FloatEmitter):
     kinds = ("ADD",)
-    sources = ("elementwise_f32.c",)
+    sources = ("lkws_add_f32.c",)
+    headers = ("lkws/elementwise.h",)
     function = "lkws_add_f32"
 
     def check(self, op, graph):
@@ -26,4 +27,4 @@ class AddF32(FloatEmitter):
         return (f"static const int32_t ad[4] = {c_int_array(dims4(a.shape))};\n"
                 f"static const int32_t bd[4] = {c_int_array(dims4(b.shape))};\n"
                 f"static const int32_t yd[4] = {c_int_array(dims4(y.shape))};\n"
-                f"{self.function}({ctx.ref(a.index)}, ad, {ctx.ref(b.index)}, bd, {ctx.ref(y.index)}, yd, {lo}, {hi});")
+                + checked(ctx, f"{self.function}({ctx.ref(a.index)}, ad, {ctx.ref(b.index)}, bd, {ctx.ref(y.index)}, yd, {lo}, {hi})"))

@@ -1,8 +1,8 @@
 """ADD in int8 with broadcasting (rank <= 4) and a fused activation: lkws_add_s8. BroadcastS8,
 the part ADD and MUL share, is defined here too."""
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import register
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import checked, register
 
 
 def broadcast_shapes(emitter, op, graph, a, b, y):
@@ -19,6 +19,7 @@ def broadcast_shapes(emitter, op, graph, a, b, y):
 class BroadcastS8(s8.Int8Emitter):
     """ADD and MUL: two broadcast int8 inputs and a `<function>_params` struct, whose fields in
     `order` come from `_params` (plus the activation range and vector split)."""
+    headers = ("lkws/elementwise.h",)
     function = ""
     order = ()
 
@@ -40,7 +41,7 @@ class BroadcastS8(s8.Int8Emitter):
         return "\n".join([
             f"static const {self.function}_params p = {{" + ", ".join(str(p[k]) for k in self.order) + "};",
             s8.c_shape("as", da), s8.c_shape("bs", db), s8.c_shape("ys", y.shape),
-            s8.call(ctx, f"{self.function}(&p, &as, {ctx.ref(a.index)}, &bs, {ctx.ref(b.index)}, &ys, "
+            checked(ctx, f"{self.function}(&p, &as, {ctx.ref(a.index)}, &bs, {ctx.ref(b.index)}, &ys, "
                          f"{ctx.ref(y.index)})"),
         ])
 
@@ -48,7 +49,7 @@ class BroadcastS8(s8.Int8Emitter):
 @register
 class AddS8(BroadcastS8):
     kinds = ("ADD",)
-    sources = ("add_s8.c",)
+    sources = ("lkws_add_s8.c",)
     function = "lkws_add_s8"
     order = ("input1_offset", "input2_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier",
              "input2_shift", "output_multiplier", "output_shift", "output_offset", "act_min", "act_max", "vector_run",

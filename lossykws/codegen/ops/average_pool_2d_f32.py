@@ -6,4 +6,5 @@ from lossykws.codegen.ops.max_pool_2d_f32 import MaxPool2dF32
 @register
 class AveragePool2dF32(MaxPool2dF32):
     kinds = ("AVERAGE_POOL_2D",)
-    function = "lkws_average_pool2d_f32"
+    sources = ("lkws_avg_pool2d_f32.c",)
+    function = "lkws_avg_pool2d_f32"

@@ -6,9 +6,11 @@ An emitter is a subclass of `OpEmitter` decorated with `@register`. Every module
 # Contract (stable: other modules code against it)
 - `kinds`: tuple of op kinds the class handles (builtin names like 'CONV_2D', or LCE custom codes
   like 'LceBconv2d'). One instance is registered per kind.
-- `sources`: runtime C files (basenames under firmware/src/) the emitted code calls; the project
-  writer copies exactly the union of these (plus all of firmware/include/lkws/).
-- `headers`: headers (paths under firmware/include/, e.g. 'lkws/bconv2d.h') model.c must include.
+- `sources`: runtime C files (basenames under firmware/src/, `lkws_<op>[_<variant>][_<dtype>].c`) the
+  emitted code calls; the project writer copies exactly the union of these (plus all of
+  firmware/include/lkws/).
+- `headers`: headers (paths under firmware/include/, e.g. 'lkws/bconv2d.h', one per op family)
+  model.c must include.
 - `handles(op, graph) -> bool`: several emitters may register the same kind (e.g. CONV_2D in
   float32 and in int8, in different files); the first whose `handles` is true is used. Default:
   true. Typically tests the dtype of the op's first input or output.
@@ -16,8 +18,9 @@ An emitter is a subclass of `OpEmitter` decorated with `@register`. Every module
   shape the emitter cannot handle. Called for every op before any file is written. Must not
   depend on `ctx`.
 - `emit(op, graph, ctx) -> str`: C statements (one or more lines, no trailing function) placed in
-  `model_invoke`'s body, in schedule order. In scope there: `uint8_t *arena`. A statement may
-  `return <nonzero>;` on a runtime error (use `ctx.fail_code`).
+  `model_invoke`'s body, in schedule order. In scope there: `uint8_t *arena`. Every kernel returns
+  an lkws_status_t: wrap each call in `checked(ctx, call)`, which returns `ctx.fail_code` from
+  model_invoke when the kernel refuses its arguments.
 
 `ctx` (an `EmitContext`, built by the project writer) gives:
 - `ctx.ref(tensor_index)`: a C pointer expression of the tensor's element type, e.g.
@@ -31,7 +34,9 @@ An emitter is a subclass of `OpEmitter` decorated with `@register`. Every module
 Emitted code must be C99, warning-free under -Wall -Wextra -Werror, with no malloc and no mutable
 globals: scratch memory, if a kernel needs it, is a tensor-like arena region requested with
 `scratch_bytes(op, graph)` (the planner allocates it for the op's lifetime) and reached in emit
-with `ctx.scratch()` (a `uint8_t *` expression).
+with `ctx.scratch()` (a `uint8_t *` expression). Its size is the kernel's `*_SCRATCH_BYTES` macro
+(firmware/include/lkws/), evaluated with `scratch_macro` (codegen/c_macros.py), never a formula of
+its own; `scratch_check` puts a compile-time check of the same macro in the emitted code.
 """
 import importlib
 import pkgutil
@@ -178,6 +183,12 @@ def c_float(x):
 def c_struct(fields):
     """A C99 designated initializer from (name, value) pairs: {.batches = 1, .in_h = 8, ...}."""
     return "{" + ", ".join(f".{k} = {v}" for k, v in fields) + "}"
+
+
+def checked(ctx, call):
+    """A kernel call (C expression, no semicolon) that makes model_invoke return the op's failure
+    code when the kernel returns anything but LKWS_OK."""
+    return f"if ({call} != LKWS_OK) {{\n    return {ctx.fail_code};\n}}"
 
 
 def c_int_array(values):

@@ -2,14 +2,14 @@
 zero point, as Keras models converted with fake-quant ranges have them); no fused activation."""
 import numpy as np
 
-from lossykws.codegen.ops.base import OpEmitter, another_emitter_handles, register
+from .base import OpEmitter, another_emitter_handles, checked, register
 
 
 @register
 class Concatenation(OpEmitter):
     kinds = ("CONCATENATION",)
-    sources = ("concat.c",)
-    headers = ("lkws/ops_f32.h",)
+    sources = ("lkws_concat_bytes.c",)
+    headers = ("lkws/concat.h",)
 
     def handles(self, op, graph):
         # Generic; an int8-specific CONCATENATION emitter, if one is registered, takes int8.
@@ -51,4 +51,4 @@ class Concatenation(OpEmitter):
         ptrs = ", ".join(f"(const void *){ctx.ref(t.index)}" for t in ins)
         return (f"const void *const inputs[{len(ins)}] = {{{ptrs}}};\n"
                 f"static const int32_t inner_bytes[{len(ins)}] = {{{', '.join(map(str, inner))}}};\n"
-                f"lkws_concat(inputs, inner_bytes, {len(ins)}, {outer}, {ctx.ref(y.index)});")
+                + checked(ctx, f"lkws_concat_bytes(inputs, inner_bytes, {len(ins)}, {outer}, {ctx.ref(y.index)})"))

@@ -1,9 +1,9 @@
 """CONV_2D in int8 (per-channel filter scales, int32 bias): lkws_conv2d_s8."""
 import numpy as np
 
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import register, same_or_valid
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import checked, register, same_or_valid
 
 
 def conv_geometry(emitter, op, graph, k_h, k_w, out_c):
@@ -52,7 +52,8 @@ def multipliers(emitter, op, graph, x, w, y, out_c):
 class Conv2dS8(s8.Int8Emitter):
     """Also the base of DepthwiseConv2dS8: the two kernels take the same arguments."""
     kinds = ("CONV_2D",)
-    sources = ("conv2d_s8.c",)
+    sources = ("lkws_conv2d_s8.c",)
+    headers = ("lkws/conv2d.h",)
     function = "lkws_conv2d_s8"
 
     def _parts(self, op, graph):
@@ -76,6 +77,6 @@ class Conv2dS8(s8.Int8Emitter):
             f"static const lkws_conv_s8_params p = {{{sh}, {sw}, {dh}, {dw}, {pt}, {pl}, {dm}, {-s8.zero_point(x)}, "
             f"{s8.zero_point(y)}, {lo}, {hi}, {half_up}}};",
             s8.c_shape("xs", x.shape), s8.c_shape("ws", w.shape), s8.c_shape("ys", y.shape),
-            s8.call(ctx, f"{self.function}(&p, &xs, {ctx.ref(x.index)}, &ws, {ctx.ref(w.index)}, {bias}, {m}, {s}, "
+            checked(ctx, f"{self.function}(&p, &xs, {ctx.ref(x.index)}, &ws, {ctx.ref(w.index)}, {bias}, {m}, {s}, "
                          f"&ys, {ctx.ref(y.index)})"),
         ])

@@ -1,12 +1,13 @@
 """DEPTHWISE_CONV_2D in float32: filter [1, kh, kw, Cin*depth_multiplier], optional bias."""
-from lossykws.codegen.ops._float_common import FloatEmitter, require_const_float, window_params
-from lossykws.codegen.ops.base import register
+from ._float_common import FloatEmitter, require_const_float, window_params
+from .base import checked, register
 
 
 @register
 class DepthwiseConv2dF32(FloatEmitter):
     kinds = ("DEPTHWISE_CONV_2D",)
-    sources = ("depthwise_conv2d_f32.c",)
+    sources = ("lkws_depthwise_conv2d_f32.c",)
+    headers = ("lkws/conv2d.h",)
 
     def _multiplier(self, op, graph):
         x, w = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1])
@@ -27,4 +28,4 @@ class DepthwiseConv2dF32(FloatEmitter):
         p = window_params(op, graph, self, (w.shape[1], w.shape[2]), w.shape[3], self._multiplier(op, graph))
         bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
         return (f"static const lkws_window_params p = {p};\n"
-                f"lkws_depthwise_conv2d_f32(&p, {ctx.ref(op.inputs[0])}, {ctx.ref(w.index)}, {bias}, {ctx.ref(op.outputs[0])});")
+                + checked(ctx, f"lkws_depthwise_conv2d_f32(&p, {ctx.ref(op.inputs[0])}, {ctx.ref(w.index)}, {bias}, {ctx.ref(op.outputs[0])})"))

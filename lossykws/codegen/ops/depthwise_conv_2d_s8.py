@@ -8,7 +8,7 @@ from lossykws.codegen.ops.conv_2d_s8 import Conv2dS8, conv_geometry, filter_and_
 @register
 class DepthwiseConv2dS8(Conv2dS8):
     kinds = ("DEPTHWISE_CONV_2D",)
-    sources = ("depthwise_conv2d_s8.c",)
+    sources = ("lkws_depthwise_conv2d_s8.c",)
     function = "lkws_depthwise_conv2d_s8"
 
     def _parts(self, op, graph):

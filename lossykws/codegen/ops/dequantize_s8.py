@@ -1,14 +1,14 @@
 """DEQUANTIZE from int8 to float32: lkws_dequantize_s8_f32."""
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import OpEmitter, c_float, register
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import OpEmitter, c_float, checked, register
 
 
 @register
 class DequantizeS8(OpEmitter):
     kinds = ("DEQUANTIZE",)
-    sources = ("dequantize_s8.c",)
-    headers = (s8.HEADER,)
+    sources = ("lkws_dequantize_s8_f32.c",)
+    headers = ("lkws/quantize.h",)
 
     def _parts(self, op, graph):
         x = s8.quantized(self, op, graph, op.inputs[0], "input")
@@ -24,5 +24,5 @@ class DequantizeS8(OpEmitter):
     def emit(self, op, graph, ctx):
         x, y = self._parts(op, graph)
         n = x.num_elements
-        return s8.call(ctx, f"lkws_dequantize_s8_f32({n}, {ctx.ref(x.index)}, {c_float(s8.scale(x))}, "
+        return checked(ctx, f"lkws_dequantize_s8_f32({n}, {ctx.ref(x.index)}, {c_float(s8.scale(x))}, "
                             f"{s8.zero_point(x)}, {qz.dequantize_vector_count(n)}, {ctx.ref(y.index)})")

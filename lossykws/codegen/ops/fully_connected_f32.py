@@ -1,13 +1,14 @@
 """FULLY_CONNECTED in float32: weights [units, depth], optional bias; input flattened to
 [batches, depth]."""
-from lossykws.codegen.ops._float_common import FloatEmitter, require_const_float
-from lossykws.codegen.ops.base import float_activation, register
+from ._float_common import FloatEmitter, require_const_float
+from .base import checked, float_activation, register
 
 
 @register
 class FullyConnectedF32(FloatEmitter):
     kinds = ("FULLY_CONNECTED",)
-    sources = ("fully_connected_f32.c",)
+    sources = ("lkws_fully_connected_f32.c", "lkws_dot_gemv4_f32.c")
+    headers = ("lkws/fully_connected.h",)
 
     def check(self, op, graph):
         self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")
@@ -28,5 +29,5 @@ class FullyConnectedF32(FloatEmitter):
         units, depth = w.shape
         lo, hi = float_activation(op, graph, op.options.get("fused_activation_function", "NONE"))
         bias = ctx.ref(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else "NULL"
-        return (f"lkws_fully_connected_f32({ctx.ref(x.index)}, {ctx.ref(w.index)}, {bias}, {ctx.ref(op.outputs[0])}, "
-                f"{x.num_elements // depth}, {depth}, {units}, {lo}, {hi});")
+        return checked(ctx, f"lkws_fully_connected_f32({ctx.ref(x.index)}, {ctx.ref(w.index)}, {bias}, "
+                            f"{ctx.ref(op.outputs[0])}, {x.num_elements // depth}, {depth}, {units}, {lo}, {hi})")

@@ -2,15 +2,16 @@
 lkws_fully_connected_s8. The input is flattened to [batches, depth]."""
 import numpy as np
 
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import register
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import checked, register
 
 
 @register
 class FullyConnectedS8(s8.Int8Emitter):
     kinds = ("FULLY_CONNECTED",)
-    sources = ("fully_connected_s8.c",)
+    sources = ("lkws_fully_connected_s8.c",)
+    headers = ("lkws/fully_connected.h",)
 
     def _parts(self, op, graph):
         x, y = self.input_output(op, graph)
@@ -45,6 +46,6 @@ class FullyConnectedS8(s8.Int8Emitter):
         return "\n".join([
             f"static const lkws_fc_s8_params p = {{{-s8.zero_point(x)}, {s8.zero_point(y)}, {lo}, {hi}, {per_channel}, "
             f"{qz.fully_connected_half_up_outputs(units)}}};",
-            s8.call(ctx, f"lkws_fully_connected_s8(&p, {x.num_elements // depth}, {depth}, {units}, "
+            checked(ctx, f"lkws_fully_connected_s8(&p, {x.num_elements // depth}, {depth}, {units}, "
                          f"{ctx.ref(x.index)}, {ctx.ref(w.index)}, {bias}, {m}, {s}, {ctx.ref(y.index)})"),
         ])

@@ -21,7 +21,8 @@ clamp on 2*accum = [K - act_max, K - act_min] with the activation range clipped 
 """
 import numpy as np
 
-from lossykws.codegen.ops.base import OpEmitter, c_struct, register, same_or_valid
+from ..runtime import macro_value, scratch_check
+from .base import OpEmitter, c_struct, checked, register, same_or_valid
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 
@@ -71,8 +72,10 @@ def output_constants(op, graph, ctx, k):
 @register
 class LceBconv2d(OpEmitter):
     kinds = ("LceBconv2d",)
-    sources = ("bconv2d_opt.c",)  # the optimized twin; bconv2d_ref.c is its bit-exact reference
+    sources = ("lkws_bconv2d_opt.c",)  # the optimized twin; lkws_bconv2d_ref.c is its bit-exact reference
     headers = ("lkws/bconv2d.h",)
+    kernel = "lkws_bconv2d_opt"  # + _f32, _s8, _bitpacked, _signs
+    scratch_macro = "LKWS_BCONV2D_OPT_SCRATCH_BYTES"  # of (filter_h, filter_w, channels_in)
 
     def handles(self, op, graph):
         return not op.options.get("dense_input")  # lce_bconv2d_dense.py reads a dense input
@@ -130,9 +133,19 @@ class LceBconv2d(OpEmitter):
         if y.shape != (x.shape[0], oh, ow, ych):
             self.unsupported(op, graph, "output shape", list(y.shape), y)
 
-    def scratch_bytes(self, op, graph):
+    def _scratch_args(self, op, graph):
         w = graph.tensor(op.inputs[1])
-        return 4 * w.shape[1] * w.shape[2] * w.shape[3]  # one pixel's window, packed
+        return w.shape[1], w.shape[2], op.options["channels_in"]
+
+    def scratch_bytes(self, op, graph):
+        return macro_value(self.scratch_macro, *self._scratch_args(op, graph))
+
+    def call(self, op, graph, ctx, params, kind, args):
+        """The params declaration, the compile-time scratch check and the checked kernel call
+        <kernel>_<kind>(&p, args..., scratch)."""
+        check = scratch_check(self.scratch_macro, self._scratch_args(op, graph), self.scratch_bytes(op, graph))
+        return (params + check + "\n"
+                + checked(ctx, f"{self.kernel}_{kind}(&p, {', '.join(args)}, (uint32_t *){ctx.scratch()})"))
 
     def _geometry(self, op, graph):
         o = op.options
@@ -159,16 +172,13 @@ class LceBconv2d(OpEmitter):
         params = f"static const lkws_bconv2d_params p = {c_struct(zip(names, (int(v) for v in values)))};\n"
         src, dst = ctx.ref(x.index), ctx.ref(y.index)
         filt = ctx.const("dense_filter", dense_filter(w.data, cin), "int32_t") if dense else ctx.ref(w.index)
-        scratch = f"(uint32_t *){ctx.scratch()}"
         fused = bool(o.get("fused_quantize"))
         if y.dtype == "int32" and not fused:
-            return params + f"lkws_bconv2d_bitpacked_opt(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst}, {scratch});"
+            return self.call(op, graph, ctx, params, "bitpacked", (src, filt, ctx.ref(op.inputs[4]), dst))
         mul, bias = output_constants(op, graph, ctx, k)
         if y.dtype == "int8":
-            return params + f"lkws_bconv2d_i8_opt(&p, {src}, {filt}, {mul}, {bias}, {dst}, {scratch});"
+            return self.call(op, graph, ctx, params, "s8", (src, filt, mul, bias, dst))
         pad_mul = "NULL"
         if o["padding"] == 0 and o["pad_values"] == 0:
             pad_mul = ctx.const("pad_multiplier", -graph.tensor(op.inputs[2]).data.astype(np.float32), "float")
-        if fused:
-            return params + f"lkws_bconv2d_f32_signs_opt(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst}, {scratch});"
-        return params + f"lkws_bconv2d_f32_opt(&p, {src}, {filt}, {mul}, {bias}, {pad_mul}, {dst}, {scratch});"
+        return self.call(op, graph, ctx, params, "signs" if fused else "f32", (src, filt, mul, bias, pad_mul, dst))

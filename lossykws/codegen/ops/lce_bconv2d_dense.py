@@ -3,7 +3,7 @@ LceQuantize was dropped (project.pack_inputs with layout "dense"), fed few-bit c
 
 The op carries option dense_input = {"width": W} (set by project.dense_inputs, not by LCE); its
 input tensor is int32 [N, H, ceil(W*C/32)], pixel x's channel c at bit x*C + c of its row's word
-stream (firmware/include/lkws/bconv2d_dense.h), instead of LCE's [N, H, W, ceil(C/32)]. The filter
+stream (firmware/include/lkws/bconv2d.h), instead of LCE's [N, H, W, ceil(C/32)]. The filter
 is repacked at export time into the dense tap order (lce_bconv2d.dense_filter), so one filter row
 is one bit field of an input row. Every other option, and the output stage, is LceBconv2d's:
 check() runs LceBconv2d's checks on the op with its input at the word-per-pixel shape, then the
@@ -44,8 +44,10 @@ def check_dense(op, graph):
 @register
 class LceBconv2dDense(LceBconv2d):
     kinds = ("LceBconv2d",)
-    sources = ("bconv2d_dense.c",)  # its reference twin: LCE packing + bconv2d_ref.c
-    headers = ("lkws/bconv2d.h", "lkws/bconv2d_dense.h")
+    sources = ("lkws_bconv2d_dense_opt.c",)  # its reference twin: LCE packing + lkws_bconv2d_ref.c
+    headers = ("lkws/bconv2d.h",)
+    kernel = "lkws_bconv2d_dense_opt"
+    scratch_macro = "LKWS_BCONV2D_DENSE_OPT_SCRATCH_BYTES"  # of (filter_h, filter_w, channels_in)
 
     def handles(self, op, graph):
         return bool(op.options.get(DENSE_OPTION))
@@ -68,10 +70,6 @@ class LceBconv2dDense(LceBconv2d):
         if tuple(x.shape) != dense_shape(logical.tensor(x.index).shape, op.options["channels_in"]):
             self.unsupported(op, graph, "dense input shape", list(x.shape), x)
 
-    def scratch_bytes(self, op, graph):
-        w = graph.tensor(op.inputs[1])
-        return 4 * ((w.shape[1] * w.shape[2] * op.options["channels_in"] + 31) // 32)  # one window
-
     def emit(self, op, graph, ctx):
         o = op.options
         x, w, y = graph.tensor(op.inputs[0]), graph.tensor(op.inputs[1]), graph.tensor(op.outputs[0])
@@ -87,10 +85,9 @@ class LceBconv2dDense(LceBconv2d):
         params = f"static const lkws_bconv2d_params p = {c_struct(zip(names, (int(v) for v in values)))};\n"
         src, dst = ctx.ref(x.index), ctx.ref(y.index)
         filt = ctx.const("dense_filter", dense_filter(w.data, cin), "int32_t")
-        scratch = f"(uint32_t *){ctx.scratch()}"
         fused = bool(o.get("fused_quantize"))
         if y.dtype == "int32" and not fused:
-            return params + f"lkws_bconv2d_dense_bitpacked(&p, {src}, {filt}, {ctx.ref(op.inputs[4])}, {dst}, {scratch});"
+            return self.call(op, graph, ctx, params, "bitpacked", (src, filt, ctx.ref(op.inputs[4]), dst))
         mul, bias = output_constants(op, graph, ctx, k)
-        kind = "i8" if y.dtype == "int8" else "f32_signs" if fused else "f32"
-        return params + f"lkws_bconv2d_dense_{kind}(&p, {src}, {filt}, {mul}, {bias}, {dst}, {scratch});"
+        kind = "s8" if y.dtype == "int8" else "signs" if fused else "f32"
+        return self.call(op, graph, ctx, params, kind, (src, filt, mul, bias, dst))

@@ -1,11 +1,11 @@
 """LceBMaxPool2d: max pooling on bitpacked tensors (AND of the window's words)."""
-from lossykws.codegen.ops.base import OpEmitter, c_struct, register, same_or_valid
+from .base import OpEmitter, c_struct, checked, register, same_or_valid
 
 
 @register
 class LceBMaxPool2d(OpEmitter):
     kinds = ("LceBMaxPool2d",)
-    sources = ("bmaxpool2d_ref.c",)
+    sources = ("lkws_bmaxpool2d_ref.c",)  # no optimized twin (lkws/bmaxpool2d.h)
     headers = ("lkws/bmaxpool2d.h",)
 
     def check(self, op, graph):
@@ -44,5 +44,5 @@ class LceBMaxPool2d(OpEmitter):
                   o["stride_height"], o["stride_width"], pt, pl)
         return (
             f"static const lkws_bmaxpool2d_params p = {c_struct(zip(names, (int(v) for v in values)))};\n"
-            f"lkws_bmaxpool2d(&p, {ctx.ref(x.index)}, {ctx.ref(op.outputs[0])});"
+            + checked(ctx, f"lkws_bmaxpool2d_ref_bitpacked(&p, {ctx.ref(x.index)}, {ctx.ref(op.outputs[0])})")
         )

@@ -2,7 +2,7 @@
 rounded reciprocal of the scale, saturated, as LCE computes them)."""
 import math
 
-from lossykws.codegen.ops.base import OpEmitter, register
+from .base import OpEmitter, checked, register
 
 
 def _round_half_away(x):
@@ -12,7 +12,7 @@ def _round_half_away(x):
 @register
 class LceDequantize(OpEmitter):
     kinds = ("LceDequantize",)
-    sources = ("lce_quantize.c",)
+    sources = ("lkws_lce_dequantize_f32.c", "lkws_lce_dequantize_s8.c")
     headers = ("lkws/lce_quantize.h",)
 
     def check(self, op, graph):
@@ -30,10 +30,10 @@ class LceDequantize(OpEmitter):
         rows = y.num_elements // channels if channels else 0
         src, dst = ctx.ref(op.inputs[0]), ctx.ref(y.index)
         if y.dtype == "float32":
-            return f"lkws_lce_dequantize_f32({src}, {dst}, {rows}, {channels});"
+            return checked(ctx, f"lkws_lce_dequantize_f32({src}, {dst}, {rows}, {channels})")
         import numpy as np
 
         offset = _round_half_away(float(np.float32(1.0) / np.float32(y.scale[0])))
         zp = int(y.zero_point[0])
         zero_value, one_value = min(127, zp + offset), max(-128, zp - offset)
-        return f"lkws_lce_dequantize_i8({src}, {dst}, {rows}, {channels}, {zero_value}, {one_value});"
+        return checked(ctx, f"lkws_lce_dequantize_s8({src}, {dst}, {rows}, {channels}, {zero_value}, {one_value})")

@@ -1,12 +1,12 @@
 """LceQuantize: float32 or int8 -> bitpacked int32 along the last axis (bit set where x < 0, or
 x < zero point for int8)."""
-from lossykws.codegen.ops.base import OpEmitter, register
+from .base import OpEmitter, checked, register
 
 
 @register
 class LceQuantize(OpEmitter):
     kinds = ("LceQuantize",)
-    sources = ("lce_quantize.c",)
+    sources = ("lkws_lce_quantize_f32.c", "lkws_lce_quantize_s8.c")
     headers = ("lkws/lce_quantize.h",)
 
     def check(self, op, graph):
@@ -21,6 +21,6 @@ class LceQuantize(OpEmitter):
         channels = x.shape[-1]
         rows = x.num_elements // channels if channels else 0
         if x.dtype == "float32":
-            return f"lkws_lce_quantize_f32({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, {rows}, {channels});"
+            return checked(ctx, f"lkws_lce_quantize_f32({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, {rows}, {channels})")
         zp = int(x.zero_point[0]) if x.is_quantized else 0
-        return f"lkws_lce_quantize_i8({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, {rows}, {channels}, {zp});"
+        return checked(ctx, f"lkws_lce_quantize_s8({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, {rows}, {channels}, {zp})")

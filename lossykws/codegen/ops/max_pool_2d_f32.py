@@ -1,12 +1,13 @@
 """MAX_POOL_2D in float32 (taps outside the image are skipped)."""
-from lossykws.codegen.ops._float_common import FloatEmitter, window_params
-from lossykws.codegen.ops.base import register
+from ._float_common import FloatEmitter, window_params
+from .base import checked, register
 
 
 @register
 class MaxPool2dF32(FloatEmitter):
     kinds = ("MAX_POOL_2D",)
-    sources = ("pool2d_f32.c",)
+    sources = ("lkws_max_pool2d_f32.c",)
+    headers = ("lkws/pool2d.h",)
     function = "lkws_max_pool2d_f32"
 
     def _params(self, op, graph):
@@ -21,4 +22,4 @@ class MaxPool2dF32(FloatEmitter):
 
     def emit(self, op, graph, ctx):
         return (f"static const lkws_window_params p = {self._params(op, graph)};\n"
-                f"{self.function}(&p, {ctx.ref(op.inputs[0])}, {ctx.ref(op.outputs[0])});")
+                + checked(ctx, f"{self.function}(&p, {ctx.ref(op.inputs[0])}, {ctx.ref(op.outputs[0])})"))

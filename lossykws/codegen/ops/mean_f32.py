@@ -1,12 +1,13 @@
 """MEAN in float32 over constant axes (GlobalAveragePooling2D converts to MEAN over H, W)."""
-from lossykws.codegen.ops._float_common import FloatEmitter
-from lossykws.codegen.ops.base import c_int_array, dims4, register
+from ._float_common import FloatEmitter
+from .base import c_int_array, checked, dims4, register
 
 
 @register
 class MeanF32(FloatEmitter):
     kinds = ("MEAN",)
-    sources = ("mean_f32.c",)
+    sources = ("lkws_mean_f32.c",)
+    headers = ("lkws/reduce.h",)
     function = "lkws_mean_f32"
 
     def _reduce(self, op, graph):
@@ -38,4 +39,4 @@ class MeanF32(FloatEmitter):
         x = graph.tensor(op.inputs[0])
         return (f"static const int32_t dims[4] = {c_int_array(dims4(x.shape))};\n"
                 f"static const int32_t reduce[4] = {c_int_array(self._reduce(op, graph))};\n"
-                f"{self.function}({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, dims, reduce);")
+                + checked(ctx, f"{self.function}({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, dims, reduce)"))

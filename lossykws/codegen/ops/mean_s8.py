@@ -1,14 +1,15 @@
 """MEAN in int8 over constant axes (GlobalAveragePooling2D): lkws_mean_s8, with the interpreter's
 optimized path (4-D, axes {1, 2}, keep_dims) or reference path as quantization.mean_params picks."""
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import register
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import checked, register
 
 
 @register
 class MeanS8(s8.Int8Emitter):
     kinds = ("MEAN",)
-    sources = ("mean_s8.c",)
+    sources = ("lkws_mean_s8.c",)
+    headers = ("lkws/reduce.h",)
 
     def _parts(self, op, graph):
         x, y = self.input_output(op, graph)
@@ -38,5 +39,5 @@ class MeanS8(s8.Int8Emitter):
         return "\n".join([
             f"static const lkws_mean_s8_params p = {{{fields}}};",
             s8.c_shape("xs", x.shape),
-            s8.call(ctx, f"lkws_mean_s8(&p, &xs, {ctx.ref(x.index)}, {ctx.ref(y.index)})"),
+            checked(ctx, f"lkws_mean_s8(&p, &xs, {ctx.ref(x.index)}, {ctx.ref(y.index)})"),
         ])

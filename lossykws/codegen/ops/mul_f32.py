@@ -6,4 +6,5 @@ from lossykws.codegen.ops.base import register
 @register
 class MulF32(AddF32):
     kinds = ("MUL",)
+    sources = ("lkws_mul_f32.c",)
     function = "lkws_mul_f32"

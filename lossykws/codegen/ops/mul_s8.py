@@ -8,7 +8,7 @@ from lossykws.codegen.ops.base import register
 @register
 class MulS8(BroadcastS8):
     kinds = ("MUL",)
-    sources = ("mul_s8.c",)
+    sources = ("lkws_mul_s8.c",)
     function = "lkws_mul_s8"
     order = ("input1_offset", "input2_offset", "output_multiplier", "output_shift", "output_offset", "act_min",
              "act_max", "vector_run", "vector_mode")

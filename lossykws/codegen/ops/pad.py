@@ -2,14 +2,14 @@
 PADV2 with its constant value tensor."""
 import numpy as np
 
-from lossykws.codegen.ops.base import OpEmitter, another_emitter_handles, c_int_array, dims4, register
+from .base import OpEmitter, another_emitter_handles, c_int_array, checked, dims4, register
 
 
 @register
 class Pad(OpEmitter):
     kinds = ("PAD", "PADV2")
-    sources = ("pad.c",)
-    headers = ("lkws/ops_f32.h",)
+    sources = ("lkws_pad_bytes.c",)
+    headers = ("lkws/pad.h",)
 
     def handles(self, op, graph):
         # Generic over element types; for int8 an int8-specific PAD emitter, if one is registered,
@@ -53,4 +53,4 @@ class Pad(OpEmitter):
         value = ctx.const("pad_value", self._value(op, graph), x.ctype)
         return (f"static const int32_t dims[4] = {c_int_array(dims4(x.shape))};\n"
                 f"static const int32_t pads[8] = {c_int_array(self._pads(op, graph))};\n"
-                f"lkws_pad({ctx.ref(x.index)}, dims, pads, {ctx.ref(op.outputs[0])}, {value}, sizeof({x.ctype}));")
+                + checked(ctx, f"lkws_pad_bytes({ctx.ref(x.index)}, dims, pads, {ctx.ref(op.outputs[0])}, {value}, sizeof({x.ctype}))"))

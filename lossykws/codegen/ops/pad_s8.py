@@ -1,12 +1,13 @@
 """PAD and PADV2 in int8: lkws_pad_s8 (PAD fills with the zero point, PADV2 with its constant)."""
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import register
+from . import _s8_common as s8
+from .base import checked, register
 
 
 @register
 class PadS8(s8.Int8Emitter):
     kinds = ("PAD", "PADV2")
-    sources = ("pad_s8.c",)
+    sources = ("lkws_pad_s8.c",)
+    headers = ("lkws/pad.h",)
 
     def _parts(self, op, graph):
         x, y = self.input_output(op, graph)
@@ -38,5 +39,5 @@ class PadS8(s8.Int8Emitter):
             s8.c_shape("xs", x.shape),
             f"static const int32_t before[4] = {{{before}}};",
             f"static const int32_t after[4] = {{{after}}};",
-            s8.call(ctx, f"lkws_pad_s8(&xs, {ctx.ref(x.index)}, before, after, {value}, {ctx.ref(y.index)})"),
+            checked(ctx, f"lkws_pad_s8(&xs, {ctx.ref(x.index)}, before, after, {value}, {ctx.ref(y.index)})"),
         ])

@@ -1,10 +1,11 @@
 """MAX_POOL_2D and AVERAGE_POOL_2D in int8 (input and output share scale and zero point):
 lkws_max_pool2d_s8, lkws_avg_pool2d_s8."""
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import register, same_or_valid
+from . import _s8_common as s8
+from .base import checked, register, same_or_valid
 
 
 class _PoolS8(s8.Int8Emitter):
+    headers = ("lkws/pool2d.h",)
     function = ""
 
     def _parts(self, op, graph):
@@ -33,19 +34,19 @@ class _PoolS8(s8.Int8Emitter):
         return "\n".join([
             "static const lkws_pool_s8_params p = {" + ", ".join(str(v) for v in params) + "};",
             s8.c_shape("xs", x.shape), s8.c_shape("ys", y.shape),
-            s8.call(ctx, f"{self.function}(&p, &xs, {ctx.ref(x.index)}, &ys, {ctx.ref(y.index)})"),
+            checked(ctx, f"{self.function}(&p, &xs, {ctx.ref(x.index)}, &ys, {ctx.ref(y.index)})"),
         ])
 
 
 @register
 class MaxPool2dS8(_PoolS8):
     kinds = ("MAX_POOL_2D",)
-    sources = ("max_pool2d_s8.c",)
+    sources = ("lkws_max_pool2d_s8.c",)
     function = "lkws_max_pool2d_s8"
 
 
 @register
 class AveragePool2dS8(_PoolS8):
     kinds = ("AVERAGE_POOL_2D",)
-    sources = ("avg_pool2d_s8.c",)
+    sources = ("lkws_avg_pool2d_s8.c",)
     function = "lkws_avg_pool2d_s8"

@@ -1,15 +1,15 @@
 """QUANTIZE to int8, from float32 (lkws_quantize_f32_s8) or from int8 (requantize,
 lkws_requantize_s8)."""
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import OpEmitter, c_float, register
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import OpEmitter, c_float, checked, register
 
 
 @register
 class QuantizeS8(OpEmitter):
     kinds = ("QUANTIZE",)
-    sources = ("quantize_s8.c",)
-    headers = (s8.HEADER,)
+    sources = ("lkws_quantize_f32_s8.c", "lkws_requantize_s8.c")
+    headers = ("lkws/quantize.h",)
 
     def _parts(self, op, graph):
         x = graph.tensor(op.inputs[0])
@@ -37,4 +37,4 @@ class QuantizeS8(OpEmitter):
             m, s = qz.requantize_params(s8.scale(x), s8.scale(y))
             expr = (f"lkws_requantize_s8({n}, {ctx.ref(x.index)}, {s8.zero_point(x)}, {m}, {s}, {s8.zero_point(y)}, "
                     f"{qz.requantize_half_up_count(n)}, {ctx.ref(y.index)})")
-        return s8.call(ctx, expr)
+        return checked(ctx, expr)

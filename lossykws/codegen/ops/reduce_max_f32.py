@@ -6,5 +6,5 @@ from lossykws.codegen.ops.mean_f32 import MeanF32
 @register
 class ReduceMaxF32(MeanF32):
     kinds = ("REDUCE_MAX",)
-    sources = ("reduce_max_f32.c",)
+    sources = ("lkws_reduce_max_f32.c",)
     function = "lkws_reduce_max_f32"

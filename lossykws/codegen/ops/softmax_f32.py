@@ -1,12 +1,13 @@
 """SOFTMAX in float32 along the last axis, with beta."""
-from lossykws.codegen.ops._float_common import FloatEmitter
-from lossykws.codegen.ops.base import c_float, register
+from ._float_common import FloatEmitter
+from .base import c_float, checked, register
 
 
 @register
 class SoftmaxF32(FloatEmitter):
     kinds = ("SOFTMAX",)
-    sources = ("softmax_f32.c",)
+    sources = ("lkws_softmax_f32.c",)
+    headers = ("lkws/softmax.h",)
 
     def check(self, op, graph):
         self.require_dtype(op, graph, op.outputs[0], ("float32",), "output")
@@ -18,4 +19,4 @@ class SoftmaxF32(FloatEmitter):
         x = graph.tensor(op.inputs[0])
         depth = x.shape[-1]
         beta = c_float(op.options.get("beta", 1.0))
-        return f"lkws_softmax_f32({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, {x.num_elements // depth}, {depth}, {beta});"
+        return checked(ctx, f"lkws_softmax_f32({ctx.ref(x.index)}, {ctx.ref(op.outputs[0])}, {x.num_elements // depth}, {depth}, {beta})")

@@ -1,14 +1,15 @@
 """SOFTMAX in int8 (int8 output): lkws_softmax_s8 with the exp table computed at export by the C
 library's expf, as the interpreter's Prepare computes it."""
-from lossykws.codegen import quantization as qz
-from lossykws.codegen.ops import _s8_common as s8
-from lossykws.codegen.ops.base import c_float, register
+from .. import quantization as qz
+from . import _s8_common as s8
+from .base import c_float, checked, register
 
 
 @register
 class SoftmaxS8(s8.Int8Emitter):
     kinds = ("SOFTMAX",)
-    sources = ("softmax_s8.c",)
+    sources = ("lkws_softmax_s8.c",)
+    headers = ("lkws/softmax.h",)
 
     def _parts(self, op, graph):
         x, y = self.input_output(op, graph)
@@ -25,6 +26,6 @@ class SoftmaxS8(s8.Int8Emitter):
         depth = x.shape[-1]
         return "\n".join([
             f"static const lkws_softmax_s8_params p = {{{table}, {c_float(s8.scale(y))}, {s8.zero_point(y)}}};",
-            s8.call(ctx, f"lkws_softmax_s8(&p, {x.num_elements // depth}, {depth}, {ctx.ref(x.index)}, "
+            checked(ctx, f"lkws_softmax_s8(&p, {x.num_elements // depth}, {depth}, {ctx.ref(x.index)}, "
                          f"{ctx.ref(y.index)})"),
         ])

@@ -1,0 +1,27 @@
+/* LceQuantize, float32 -> bitpacked: bit set where x < 0. */
+#include "lkws/lce_quantize.h"
+
+#include "lkws/bitpack.h"
+
+lkws_status_t lkws_lce_quantize_f32(const float *input, int32_t *output, int32_t rows, int32_t channels)
+{
+    if (rows < 0 || channels < 1) {
+        return LKWS_ARG_ERROR;
+    }
+    const int32_t words = LKWS_PACKED_WORDS(channels);
+    for (int32_t r = 0; r < rows; ++r) {
+        const float *in = input + (size_t)r * (size_t)channels;
+        int32_t *out = output + (size_t)r * (size_t)words;
+        for (int32_t w = 0; w < words; ++w) {
+            uint32_t bits = 0;
+            const int32_t end = LKWS_MIN(32, channels - 32 * w);
+            for (int32_t i = 0; i < end; ++i) {
+                if (in[32 * w + i] < 0.0f) {
+                    bits |= (uint32_t)1 << i;
+                }
+            }
+            out[w] = (int32_t)bits;
+        }
+    }
+    return LKWS_OK;
+}
