@@ -5,7 +5,9 @@ for the front end's ctypes library. The one place that knows it.
 In an installed wheel it is package data, lossykws/firmware/ (setup.py's build_py copies it in);
 in a checkout it is the repository's firmware/ beside the package.
 """
+import functools
 import os
+import re
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -28,3 +30,19 @@ def build_dir():
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         return cache / "lossykws" / "native"
     return _PACKAGE.parent / "build" / "native"
+
+
+_OBJECT_DEFINE = re.compile(r"^#define\s+(LKWS_\w+)\s+\(?\s*(-?[0-9][0-9.eE+-]*)f?\s*\)?\s*(?:/\*.*)?$")
+
+
+@functools.lru_cache(maxsize=None)
+def constants(header):
+    """{name: int or float} of the numeric `#define LKWS_...` constants of include/lkws/HEADER: the
+    facts the C states (the front end's rate, hop, frame count...), read instead of repeated."""
+    values = {}
+    for line in (INCLUDE / header).read_text().splitlines():
+        m = _OBJECT_DEFINE.match(line.strip())
+        if m:
+            text = m.group(2)
+            values[m.group(1)] = int(text) if re.fullmatch(r"-?[0-9]+", text) else float(text)
+    return values

@@ -1,6 +1,7 @@
 """Output that appears whole or not at all: write to a temporary name beside the target, then rename."""
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -83,3 +84,18 @@ def sha256_file(path, chunk=1 << 20):
         for block in iter(lambda: f.read(chunk), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def read_json(path):
+    """The JSON value in a file, or None when it is missing or not JSON (callers say what they
+    expected of it in their own one-line error)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path, data):
+    """Write `data` as indented JSON, atomically (a temporary name, then a rename)."""
+    with atomic_file(path, "w") as f:
+        f.write(json.dumps(data, indent=1) + "\n")

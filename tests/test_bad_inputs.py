@@ -341,9 +341,11 @@ def test_fuzz_manifest(scratch, host_project, data):
 
 # ---------------------------------------------------------------- firmware projects (cortex-m)
 def _firmware_files(code_frames):
-    """The files read_project reads, as export writes them for a VQ or an EnCodec run."""
+    """A cortex-m project's files as export writes them for a VQ or an EnCodec run: lossykws.json,
+    which read_project reads, and the C it records."""
     stamp = "/* fuzz */\n"
-    manifest = {"target": "cortex-m", "board": "mps2-an386", "model_sha256": "0" * 64,
+    manifest = {"target": "cortex-m", "board": "mps2-an386", "model_sha256": "0" * 64, "labels": ["yes", "no"],
+                "settings": {"task": "words8"},
                 "inputs": [{"tensor": 0, "name": "in", "shape": [1, 8, 75, 1], "dtype": "int32"}],
                 "outputs": [{"tensor": 1, "name": "out", "shape": [1, 2], "dtype": "float32"}], "ops": []}
     files = {"model_settings.h": '#define MODEL_NUM_LABELS 2\n#define MODEL_LABELS {"yes", "no"}\n'
@@ -351,12 +353,27 @@ def _firmware_files(code_frames):
     if code_frames:
         manifest["firmware_input"] = "code-frames"
         files["kws_settings.h"] = kws_app.codes_settings_header(stamp, kws_app.CodeFrames(), 8, 75, 10)
+        manifest["firmware"] = {"settings": kws_app.codes_settings_values(8, 75, 10)}
     else:
         cb = vq.Codebook(np.linspace(-1, 1, 64, dtype=np.float32).reshape(16, 4))
         files["kws_settings.h"] = kws_app.settings_header(stamp, cb, 64, 64)
         files["kws_codebook.c"] = kws_app.codebook_files(stamp, cb)[1]
+        manifest["firmware"] = {"settings": kws_app.settings_values(cb, 64, 64), "codebook": cb.codewords.tolist()}
     files["lossykws.json"] = json.dumps(manifest)
     return files
+
+
+def test_firmware_project_settings_come_from_the_manifest(tmp_path):
+    """read_project takes what export recorded in lossykws.json, the numbers it wrote into the C."""
+    for code_frames in (False, True):
+        d = tmp_path / f"fw{int(code_frames)}"
+        d.mkdir()
+        for n, text in _firmware_files(code_frames).items():
+            (d / n).write_text(text)
+        project = firmware_emulation.read_project(d)
+        assert project.labels == ["yes", "no"] and project.task == "words8" and project.code_frames == code_frames
+        if not code_frames:
+            assert project.settings["KWS_CODE_ROWS"] == 64 and project.codewords.shape == (16, 4)
 
 
 def _damage_lines(data, text):

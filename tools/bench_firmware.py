@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401  (before TensorFlow)
-from lossykws.data import audio
+from lossykws.data import audio  # noqa: E402
 from lossykws.emulation import firmware as fe, qemu  # noqa: E402
+from lossykws.emulation.host import printed_label  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
 BOARDS = ("mps2-an386", "mps2-an500")
@@ -195,7 +196,7 @@ def network_row(name, run_dir, board, work, data, clock_hz, stream_keywords=0):
             raw = Path(tmp) / f"in{i}.bin"
             x.astype(np.dtype(spec["dtype"]).newbyteorder("<")).tofile(raw)
             result = qemu.run_project(proj, [raw], Path(tmp) / f"out{i}", count=True, machine=board)
-            label = int(result["stdout"].split("label ", 1)[1].split()[0])
+            label = printed_label(result["stdout"], proj)
             reference = int(np.argmax(interpreter_predict((run_dir / training.TFLITE).read_bytes(), x, run_dir / training.TFLITE)))
             rows.append((result["instructions"], label == reference))
     per_inference = sum(n for n, _ in rows) / len(rows)

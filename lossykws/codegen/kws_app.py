@@ -76,40 +76,52 @@ def check_model(manifest, codebook):
     return rows, cols, layout
 
 
-def settings_header(stamp, codebook, rows, cols, recognizer=None, layout="words"):
+def settings_values(codebook, rows, cols, recognizer=None, layout="words"):
+    """The numbers of a VQ firmware's kws_settings.h, {name: value}: what the header defines and
+    what lossykws.json records (manifest["firmware"]["settings"]) for the tools that drive the
+    firmware, so that nothing reads them back from the C."""
     rec = dict(RECOGNIZER, **(recognizer or {}))
     per_byte = 2 if codebook.bits <= 4 else 1
+    values = {"KWS_VQ_K": codebook.k, "KWS_VQ_BLOCK_T": codebook.block[0], "KWS_VQ_BLOCK_F": codebook.block[1],
+              "KWS_CODE_BITS": codebook.bits, "KWS_CODE_ROWS": rows, "KWS_CODE_COLS": cols,
+              "KWS_CODES_PER_BYTE": per_byte, "KWS_CODE_ROW_BYTES": cols // per_byte,
+              "KWS_INPUT_DENSE": int(layout == "dense"),
+              "KWS_INPUT_ROW_WORDS": (cols * codebook.bits + 31) // 32 if layout == "dense" else cols}
     # Results in the averaging window: one per inference hop, plus the one that just arrived.
     capacity = int(rec["KWS_AVERAGE_WINDOW_MS"] // (rec["KWS_INFERENCE_HOP_ROWS"] * ROW_MS)) + 2
+    return dict(values, **rec, KWS_AVERAGE_CAPACITY=capacity)
+
+
+def settings_header(stamp, codebook, rows, cols, recognizer=None, layout="words"):
+    v = settings_values(codebook, rows, cols, recognizer, layout)
     lines = [stamp.rstrip(), "#ifndef KWS_SETTINGS_H", "#define KWS_SETTINGS_H", "",
              "/* The VQ codec (the run's codec/vq_codebook.json). */",
-             f"#define KWS_VQ_K {codebook.k}",
-             f"#define KWS_VQ_BLOCK_T {codebook.block[0]}",
-             f"#define KWS_VQ_BLOCK_F {codebook.block[1]}",
-             f"#define KWS_CODE_BITS {codebook.bits}",
+             *_defines(v, "KWS_VQ_K", "KWS_VQ_BLOCK_T", "KWS_VQ_BLOCK_F", "KWS_CODE_BITS"),
              "", "/* The code window the model sees: rows (time) x cols (frequency), kept in a ring. */",
-             f"#define KWS_CODE_ROWS {rows}",
-             f"#define KWS_CODE_COLS {cols}",
-             f"#define KWS_CODES_PER_BYTE {per_byte}",
-             f"#define KWS_CODE_ROW_BYTES {cols // per_byte}",
+             *_defines(v, "KWS_CODE_ROWS", "KWS_CODE_COLS", "KWS_CODES_PER_BYTE", "KWS_CODE_ROW_BYTES"),
              "", "/* The model's input: 1: dense rows of codes its first binary convolution reads",
              " * (lkws/bconv2d.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed word",
              " * per code. */",
-             f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
-             f"#define KWS_INPUT_ROW_WORDS {(cols * codebook.bits + 31) // 32 if layout == 'dense' else cols}",
+             *_defines(v, "KWS_INPUT_DENSE", "KWS_INPUT_ROW_WORDS"),
              "", "/* The recognizer (override with -D...). */"]
-    return "\n".join(lines + _recognizer_lines(rec, capacity))
+    return "\n".join(lines + _recognizer_lines(v, RECOGNIZER))
 
 
-def _recognizer_lines(rec, capacity):
-    """The recognizer's settings, each an #ifndef default, and the end of kws_settings.h."""
+def _defines(values, *names):
+    return [f"#define {name} {values[name]}" for name in names]
+
+
+def _recognizer_lines(values, names):
+    """The recognizer's settings (`names`, from `values`), each an #ifndef default, and the end of
+    kws_settings.h."""
     lines = []
-    for name, value in rec.items():
+    for name in names:
+        value = values[name]
         text = f"{value}f" if isinstance(value, float) else str(value)
         lines += [f"#ifndef {name}", f"#define {name} {text}", "#endif"]
     return lines + ["/* Results the averaging window can hold (from the defaults above; when full, the oldest",
                     " * result leaves early). */", "#ifndef KWS_AVERAGE_CAPACITY",
-                    f"#define KWS_AVERAGE_CAPACITY {capacity}", "#endif", "", "#endif", ""]
+                    f"#define KWS_AVERAGE_CAPACITY {values['KWS_AVERAGE_CAPACITY']}", "#endif", "", "#endif", ""]
 
 
 def codebook_files(stamp, codebook):
@@ -195,6 +207,8 @@ def app_files(manifest, board, codebook, stamp, recognizer=None):
         files[f"src/{name}"] = (FIRMWARE / "src" / name).read_bytes()
     files["kws_settings.h"] = settings_header(stamp, codebook, rows, cols, recognizer, layout)
     files["kws_codebook.h"], files["kws_codebook.c"] = codebook_files(stamp, codebook)
+    manifest["firmware"] = {"settings": settings_values(codebook, rows, cols, recognizer, layout),
+                            "codebook": codebook.codewords.astype(np.float32).astype(float).tolist()}
     return files
 
 
@@ -233,13 +247,23 @@ def check_code_model(manifest):
     return books, frames, bits, layout
 
 
-def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, layout="words"):
+def codes_settings_values(books, frames, bits, recognizer=None, layout="words"):
+    """The numbers of a code-frame firmware's kws_settings.h (as settings_values for VQ)."""
     frame_ms = 1000.0 / frames  # the window is 1 s: `frames` frames per second
     rec = {"KWS_INFERENCE_HOP_FRAMES": max(1, round(HOP_MS / frame_ms))}
     rec.update({k: v for k, v in RECOGNIZER.items() if k != "KWS_INFERENCE_HOP_ROWS"})
     rec.update(recognizer or {})
     capacity = int(rec["KWS_AVERAGE_WINDOW_MS"] // (rec["KWS_INFERENCE_HOP_FRAMES"] * frame_ms)) + 2
     row_words = (frames * bits + 31) // 32
+    values = {"KWS_CODEBOOKS": books, "KWS_CODE_BITS": bits, "KWS_FRAME_RATE_HZ": frames, "KWS_FRAMES": frames,
+              "KWS_RING_WORDS": row_words, "KWS_INPUT_DENSE": int(layout == "dense"),
+              "KWS_INPUT_ROW_WORDS": row_words if layout == "dense" else frames}
+    return dict(values, **rec, KWS_AVERAGE_CAPACITY=capacity)
+
+
+def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, layout="words"):
+    v = codes_settings_values(books, frames, bits, recognizer, layout)
+    recognizer_names = ["KWS_INFERENCE_HOP_FRAMES"] + [k for k in RECOGNIZER if k != "KWS_INFERENCE_HOP_ROWS"]
     lines = [stamp.rstrip(), "#ifndef KWS_SETTINGS_H", "#define KWS_SETTINGS_H", "",
              f"/* The codec: {codec.label} (the run's codec/). Its encoder runs elsewhere: the firmware",
              " * receives its frames of codes, one code per codebook. */",
@@ -251,15 +275,13 @@ def codes_settings_header(stamp, codec, books, frames, bits, recognizer=None, la
              f"#define KWS_FRAME_RATE_HZ {frames}",
              "", "/* The window the model sees: the last KWS_FRAMES frames (1 s), each codebook's codes kept",
              " * in a ring of KWS_RING_WORDS words at KWS_CODE_BITS bits each. */",
-             f"#define KWS_FRAMES {frames}",
-             f"#define KWS_RING_WORDS {row_words}",
+             *_defines(v, "KWS_FRAMES", "KWS_RING_WORDS"),
              "", "/* The model's input: 1: a dense bit row per codebook that its first binary convolution",
              " * reads (lkws/bconv2d.h), KWS_INPUT_ROW_WORDS int32 words per row; 0: one LCE-packed",
              " * word per code. */",
-             f"#define KWS_INPUT_DENSE {int(layout == 'dense')}",
-             f"#define KWS_INPUT_ROW_WORDS {row_words if layout == 'dense' else frames}",
+             *_defines(v, "KWS_INPUT_DENSE", "KWS_INPUT_ROW_WORDS"),
              "", "/* The recognizer (override with -D...); the model runs every KWS_INFERENCE_HOP_FRAMES frames. */"]
-    return "\n".join(lines + _recognizer_lines(rec, capacity))
+    return "\n".join(lines + _recognizer_lines(v, recognizer_names))
 
 
 def code_app_files(manifest, board, codec, stamp, recognizer=None):
@@ -271,4 +293,5 @@ def code_app_files(manifest, board, codec, stamp, recognizer=None):
     manifest["firmware_input"] = "code-frames"
     files = template_files(board, "code-frames")
     files["kws_settings.h"] = codes_settings_header(stamp, codec, books, frames, bits, recognizer, layout)
+    manifest["firmware"] = {"settings": codes_settings_values(books, frames, bits, recognizer, layout)}
     return files

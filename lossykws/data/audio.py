@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lossykws import c_runtime
 from lossykws.errors import BadAudio
 from lossykws.fsutil import atomic_file
 
-SAMPLE_RATE = 16000
-CLIP_SAMPLES = 16000
+SAMPLE_RATE = c_runtime.constants("frontend.h")["LKWS_FE_SAMPLE_RATE"]     # the C front end's, as the device's
+CLIP_SAMPLES = c_runtime.constants("frontend.h")["LKWS_FE_CLIP_SAMPLES"]
 
 _PCM, _FLOAT, _EXTENSIBLE = 0x0001, 0x0003, 0xFFFE
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from lossykws.data import audio
 from lossykws.emulation import qemu
+from lossykws.features import frontend
 from lossykws.errors import LossykwsError, reason
 
 # The clock each board's real-time factor is stated at, and where it comes from.
@@ -47,9 +48,8 @@ BOARD_CLOCK_HZ = {
     "nano33ble": (64_000_000, "the nRF52840's clock"),
 }
 DEFAULT_CLOCK_HZ = (25_000_000, "an assumed 25 MHz (no clock known for this board)")
-SAMPLE_RATE = 16000
-HOP = 125
-FRONTEND_HISTORY = 256 - HOP  # samples of the previous hop the front end keeps
+SAMPLE_RATE, HOP = frontend.SAMPLE_RATE, frontend.HOP
+FRONTEND_HISTORY = frontend.HISTORY  # samples of the previous hop the front end keeps
 STREAM_TOLERANCE_MS = 750     # TF speech_commands test_streaming_accuracy's default
 
 
@@ -98,76 +98,55 @@ class FirmwareProject:
         return self.dir / "build" / "fw.elf"
 
 
-# The kws_settings.h defines read_project needs: positive integers.
+# The kws_settings.h values read_project needs (from lossykws.json): positive integers.
 VQ_SETTINGS = ("KWS_VQ_K", "KWS_VQ_BLOCK_T", "KWS_VQ_BLOCK_F", "KWS_CODE_BITS", "KWS_CODE_ROWS", "KWS_INFERENCE_HOP_ROWS")
 CODE_FRAME_SETTINGS = ("KWS_CODEBOOKS", "KWS_FRAMES", "KWS_CODE_BITS", "KWS_INFERENCE_HOP_FRAMES", "KWS_FRAME_RATE_HZ")
 
 
-def _defines(text):
-    out = {}
-    for name, value in re.findall(r"^#define\s+(\w+)\s+(.+?)\s*$", text, re.M):
-        v = value.rstrip("f") if re.fullmatch(r"-?[\d.]+f", value) else value
-        try:
-            out[name] = int(v)
-        except ValueError:
-            try:
-                out[name] = float(v)
-            except ValueError:
-                out[name] = value
-    return out
-
-
 def read_project(project_dir):
     """A cortex-m project's board, labels, task, codebook (none for code frames) and settings, from
-    its own files."""
+    its lossykws.json, where export records what it wrote into kws_settings.h and kws_codebook.c
+    (nothing is read back from the C)."""
     from lossykws.emulation.host import read_manifest
 
     project_dir = Path(project_dir)
     if not project_dir.is_dir():
         raise LossykwsError(f"{project_dir}: no such folder (expected a project from lossykws export)")
     manifest = read_manifest(project_dir)
+    where = project_dir / "lossykws.json"
     target = manifest.get("target", "host")
     if target != "cortex-m":
         raise LossykwsError(f"{project_dir}: a {target} project, not a firmware project (make one with "
                             "lossykws export RUN --target cortex-m); --target qemu runs firmware projects")
     code_frames = manifest.get("firmware_input") == "code-frames"
-    texts = {}
-    for name in ("kws_settings.h", "model_settings.h") + (() if code_frames else ("kws_codebook.c",)):
-        try:
-            texts[name] = (project_dir / name).read_text()
-        except OSError:
-            raise LossykwsError(f"{project_dir}: {name} is missing; export the project again") from None
-        except ValueError:
-            raise LossykwsError(f"{project_dir / name}: not text (damaged); export the project again") from None
-    settings, model_settings, codebook_c = _defines(texts["kws_settings.h"]), texts["model_settings.h"], texts.get("kws_codebook.c")
+    firmware = manifest.get("firmware")
+    settings = firmware.get("settings") if isinstance(firmware, dict) else None
+    if not isinstance(settings, dict):
+        raise LossykwsError(f"{where}: no firmware settings (exported by an older lossykws?); export the project again")
     needed = (CODE_FRAME_SETTINGS if code_frames else VQ_SETTINGS)
     bad = [n for n in needed if type(settings.get(n)) is not int or not 0 < settings[n] <= 1 << 16]
     if bad:
-        raise LossykwsError(f"{project_dir / 'kws_settings.h'}: {', '.join(bad)} missing or not a positive "
-                            "integer; export the project again")
-    m = re.search(r"^#define MODEL_LABELS \{(.*)\}\s*$", model_settings, re.M)
-    if not m:
-        raise LossykwsError(f"{project_dir / 'model_settings.h'}: no MODEL_LABELS; export the project again")
-    labels = re.findall(r'"((?:[^"\\]|\\.)*)"', m[1])
-    task = re.search(r'^#define MODEL_TASK "(.*)"', model_settings, re.M)
+        raise LossykwsError(f"{where}: firmware setting(s) {', '.join(bad)} missing or not a positive integer; "
+                            "export the project again")
+    labels = manifest.get("labels")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise LossykwsError(f"{where}: no labels (a list of names); export the project again")
+    run = manifest.get("settings") if isinstance(manifest.get("settings"), dict) else {}
+    task = run.get("task") if isinstance(run.get("task"), str) else ""
     board = manifest.get("board", "mps2-an386")
     if code_frames:
-        return FirmwareProject(project_dir, manifest, board, labels, task[1] if task else "", None, None,
+        return FirmwareProject(project_dir, manifest, board, labels, task, None, None,
                                int(settings["KWS_CODE_BITS"]), settings)
-    body = codebook_c.split("] = {", 1)[-1]
-    try:
-        values = [float.fromhex(v.rstrip("f")) if "x" in v else float(v.rstrip("f"))
-                  for v in re.findall(r"-?(?:0x[0-9a-fA-F.]+p[+-]?\d+|[\d.]+(?:e[+-]?\d+)?)f", body)]
-    except ValueError as e:
-        raise LossykwsError(f"{project_dir / 'kws_codebook.c'}: a codeword value is not a number ({reason(e, 60)}); "
-                            "export the project again") from None
     k, bt, bf = (int(settings[n]) for n in ("KWS_VQ_K", "KWS_VQ_BLOCK_T", "KWS_VQ_BLOCK_F"))
-    if len(values) != k * bt * bf:
-        raise LossykwsError(f"{project_dir / 'kws_codebook.c'}: {len(values)} codeword values, "
-                            f"expected {k * bt * bf}; export the project again")
-    return FirmwareProject(project_dir, manifest, board, labels,
-                           task[1] if task else "", np.array(values, np.float32).reshape(k, bt * bf),
-                           (bt, bf), int(settings["KWS_CODE_BITS"]), settings)
+    try:
+        codewords = np.asarray(firmware.get("codebook"), dtype=np.float32)
+    except (TypeError, ValueError) as e:
+        raise LossykwsError(f"{where}: the codebook is not numbers ({reason(e, 60)}); export the project again") from None
+    if codewords.shape != (k, bt * bf) or not np.all(np.isfinite(codewords)):
+        raise LossykwsError(f"{where}: a codebook of shape {list(codewords.shape)}, expected {[k, bt * bf]} finite "
+                            "values; export the project again")
+    return FirmwareProject(project_dir, manifest, board, labels, task, codewords, (bt, bf),
+                           int(settings["KWS_CODE_BITS"]), settings)
 
 
 def build(project):
@@ -201,8 +180,6 @@ def clip_period(project):
 
 def python_codes(project, pcm):
     """Codes of 16-bit clips [n, 16000] by lossykws.features.frontend (the C front end and VQ encoder)."""
-    from lossykws.features import frontend
-
     x = (np.asarray(pcm, dtype=np.float32) / np.float32(32768.0)).reshape(-1, SAMPLE_RATE)
     return frontend.vq_encode(frontend.features_batch(x), project.codewords, project.block)
 
@@ -271,7 +248,7 @@ def host_labels(project, planes, work):
         path = Path(work) / f"host{i}.bin"
         c_input.astype(c_input.dtype.newbyteorder("<")).tofile(path)
         out, _ = emulate.run_host(program, [path])
-        labels.append(int(re.search(r"^label (\d+) ", out, re.M)[1]))
+        labels.append(emulate.printed_label(out, program))
     return labels
 
 

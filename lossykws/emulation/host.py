@@ -240,6 +240,16 @@ def compare_run(manifest, dumps, reference):
     return first, worst
 
 
+def printed_label(stdout, source="the program"):
+    """The label index of the `label K NAME` line the host program and the qemu-m4 and cortex-m
+    harnesses print (firmware/templates/*/main.c); a one-line error when there is none."""
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "label" and parts[1].isdigit():
+            return int(parts[1])
+    raise LossykwsError(f"{source}: printed no 'label K NAME' line")
+
+
 def _label(values):
     v = np.asarray(values).reshape(-1)
     return int(np.argmax(v)) if v.size else -1

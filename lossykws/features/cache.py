@@ -31,7 +31,7 @@ import numpy as np
 
 from lossykws.data import audio, datasets
 from lossykws.errors import LossykwsError
-from lossykws.fsutil import atomic_dir, atomic_file, sha256_file
+from lossykws.fsutil import atomic_dir, atomic_file, read_json, sha256_file
 from lossykws.progress import progress_bar
 
 FORMAT = "lossykws-feature-cache"
@@ -106,13 +106,6 @@ def codec_spec(codec, bandwidth=None, encodec_checkpoint=None, encodec_weights="
 
 
 # ---------------------------------------------------------------- the cache
-def _read_json(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def _differences(old, new):
     """Short names of the top-level (and codec) entries that differ between two keys."""
     if not isinstance(old, dict):
@@ -130,7 +123,7 @@ def check_cache(out_dir, key):
     out = Path(out_dir)
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
         return "build"
-    old = _read_json(out / KEY_FILE)
+    old = read_json(out / KEY_FILE)
     if old is None:
         raise LossykwsError(f"{out}: not a feature cache (no readable {KEY_FILE}); choose another --out "
                             "or use --force to replace it")
@@ -149,7 +142,7 @@ def check_cache(out_dir, key):
 def verify_files(cache_dir):
     """None if every file listed in index.json has its size and SHA-256, else what is wrong."""
     cache_dir = Path(cache_dir)
-    index = _read_json(cache_dir / INDEX_FILE)
+    index = read_json(cache_dir / INDEX_FILE)
     if not isinstance(index, dict) or not isinstance(index.get("files"), dict):
         return f"no readable {INDEX_FILE}"
     for name, meta in index["files"].items():
@@ -240,7 +233,7 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
            "clips": len(corpus.clips), "codec": spec}
     out = Path(out_dir)
     if not force and check_cache(out, key) == "reuse":
-        index = _read_json(out / INDEX_FILE)
+        index = read_json(out / INDEX_FILE)
         return {**index, "reused": True}
     options = dict(encodec_checkpoint=encodec_checkpoint, fit_budget_s=fit_budget_s, local_config=local_config,
                    vq_k=vq_k, vq_block=vq_block, vq_codebook=vq_codebook, seed=seed, progress=progress)
@@ -336,7 +329,7 @@ def _encode_split(clips, encode, shape, kind, batch, split, progress):
 def read_key(cache_dir):
     """key.json of a cache: its format and version checked, and the entries readers use (task,
     labels, codec) of the right types; a one-line error otherwise."""
-    key = _read_json(Path(cache_dir) / KEY_FILE)
+    key = read_json(Path(cache_dir) / KEY_FILE)
     if not isinstance(key, dict) or key.get("format") != FORMAT:
         raise LossykwsError(f"{cache_dir}: not a feature cache (no {KEY_FILE} of format {FORMAT})")
     if key.get("version") != VERSION:
@@ -419,7 +412,7 @@ def load_split(cache_dir, split, bits_dtype=np.float32):
     """
     cache_dir = Path(cache_dir)
     key = read_key(cache_dir)
-    index = _read_json(cache_dir / INDEX_FILE)
+    index = read_json(cache_dir / INDEX_FILE)
     splits = index.get("splits") if isinstance(index, dict) else None
     if not isinstance(splits, dict):
         raise LossykwsError(f"{cache_dir / INDEX_FILE}: missing or damaged (no splits); rebuild the cache with --force")

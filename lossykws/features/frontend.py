@@ -10,7 +10,7 @@ flags, so an edit to the C rebuilds it and parallel test workers share one build
     >>> x = frontend.features(audio.load_clip("yes.wav"))   # float32 [128 frames, 128 bins]
 
 The definition (window, FFT length, hop, padding, bins, log, normalisation) is documented in
-firmware/include/lkws/frontend.h; the constants below mirror it and are checked against it.
+firmware/include/lkws/frontend.h; the constants below are read from it.
 """
 import ctypes
 import hashlib
@@ -23,6 +23,7 @@ import threading
 import numpy as np
 
 from lossykws import c_runtime
+from lossykws.data import audio
 from lossykws.errors import LossykwsError
 
 FIRMWARE = c_runtime.FIRMWARE
@@ -30,16 +31,18 @@ SOURCES = ("frontend.c", "fft.c", "frontend_tables.c", "vq_encode.c")
 HEADERS = ("common.h", "frontend.h", "fft.h", "frontend_tables.h", "vq_encode.h")
 CFLAGS = ("-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off", "-fPIC")
 
-SAMPLE_RATE = 16000
-CLIP_SAMPLES = 16000
-N_FFT = 256
-HOP = 125
-FRAMES = 128
-BINS = 128
+# The definition's constants, read from lkws/frontend.h (the C states them; Python never repeats them).
+_H = c_runtime.constants("frontend.h")
+SAMPLE_RATE, CLIP_SAMPLES = audio.SAMPLE_RATE, audio.CLIP_SAMPLES
+N_FFT = _H["LKWS_FE_N_FFT"]
+HOP = _H["LKWS_FE_HOP"]
+HISTORY = N_FFT - HOP                  # LKWS_FE_HISTORY: samples of the previous hop kept between hops
+FRAMES = _H["LKWS_FE_FRAMES"]
+BINS = _H["LKWS_FE_BINS"]
 BIN_HZ = SAMPLE_RATE / N_FFT           # bin k (1..128) is at k * 62.5 Hz; features[:, k - 1]
-POWER_FLOOR = np.float32(1e-6)
-LOG_OFFSET = np.float32(-9.5)
-LOG_SCALE = np.float32(0.25)
+POWER_FLOOR = np.float32(_H["LKWS_FE_POWER_FLOOR"])
+LOG_OFFSET = np.float32(_H["LKWS_FE_LOG_OFFSET"])
+LOG_SCALE = np.float32(_H["LKWS_FE_LOG_SCALE"])
 
 _lock = threading.Lock()
 _lib = None

@@ -112,7 +112,7 @@ def host_accuracy(run_dir, project_dir):
             path = Path(tmp) / f"x{i}.bin"
             path.write_bytes(np.ascontiguousarray(sample, dtype=np.float32).tobytes())
             stdout, _ = emulate.run_host(program, [path])
-            labels.append(int(next(line.split()[1] for line in stdout.splitlines() if line.startswith("label "))))
+            labels.append(emulate.printed_label(stdout, program))
     host = np.array(labels)
     model_path = Path(run_dir) / training.TFLITE
     reference = interpreter_predict(model_path.read_bytes(), x, model_path).argmax(axis=-1)

@@ -30,7 +30,6 @@ speaker would hash to, encoded with the cache's codec; validation and test stay 
 speech). A mixed `lossykws train REAL SYNTH` instead splits the synthesized voices by speaker like
 real ones, so some of them land in the test split.
 """
-import json
 import platform
 import shutil
 import time
@@ -43,7 +42,7 @@ from lossykws.features import cache
 from lossykws.training import models
 from lossykws import __version__
 from lossykws.errors import LossykwsError
-from lossykws.fsutil import check_output_dir
+from lossykws.fsutil import check_output_dir, read_json, write_json
 from lossykws.progress import progress_bar
 
 RUN_FORMAT = "lossykws-run"
@@ -64,19 +63,6 @@ def _tf():
     from lossykws.tf import import_tensorflow
 
     return import_tensorflow()
-
-
-def _read_json(path):
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _write_json(path, data):
-    tmp = Path(str(path) + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    tmp.replace(path)
 
 
 def versions():
@@ -108,7 +94,7 @@ def make_strategy(name):
 def read_config(run_dir, what="run directory"):
     """config.json of a run (finished or partial); one-line errors for foreign or other-version runs."""
     run_dir = Path(run_dir)
-    config = _read_json(run_dir / CONFIG)
+    config = read_json(run_dir / CONFIG)
     if not isinstance(config, dict) or config.get("format") != RUN_FORMAT:
         raise LossykwsError(f"{run_dir}: not a lossykws {what} (no {CONFIG} of format {RUN_FORMAT})")
     if config.get("version") != RUN_VERSION:
@@ -295,7 +281,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
     if task is not None and task != key["task"]:
         raise LossykwsError(f"{cache_dir}: the cache was made for task {key['task']} (labels "
                             f"{', '.join(key['labels'])}), not {task}")
-    index = _read_json(Path(cache_dir) / cache.INDEX_FILE) or {}
+    index = read_json(Path(cache_dir) / cache.INDEX_FILE) or {}
     splits = index.get("splits", {})
     for s in ("train", "validation", "test"):
         if not splits.get(s, {}).get("clips"):
@@ -344,8 +330,8 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
 def _start_partial(partial, config, cache_dir):
     partial.mkdir(parents=True)
     shutil.copytree(Path(cache_dir) / cache.CODEC_DIR, partial / cache.CODEC_DIR)
-    _write_json(partial / CONFIG, config)
-    _write_json(partial / STATE, {"status": "training", "epoch": 0, "history": {}, "best_epoch": None,
+    write_json(partial / CONFIG, config)
+    write_json(partial / STATE, {"status": "training", "epoch": 0, "history": {}, "best_epoch": None,
                                   "best_val_accuracy": None})
 
 
@@ -359,7 +345,7 @@ def _find_resume(resume):
         return r, partial
     if r.is_dir() and (r / CONFIG).is_file():
         read_config(r)
-        state = _read_json(r / STATE) or {}
+        state = read_json(r / STATE) or {}
         if state.get("status") == "finished" or (r / METRICS).is_file():
             raise LossykwsError(f"{r}: this run finished ({state.get('epoch', '?')} epochs); nothing to resume "
                                 "(train a new run with another --out)")
@@ -388,7 +374,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     if resume:
         out, partial = _find_resume(resume)
         config = read_config(partial, "interrupted run")
-        state = _read_json(partial / STATE) or {}
+        state = read_json(partial / STATE) or {}
         if state.get("status") != "training":
             raise LossykwsError(f"{partial}: not resumable (status {state.get('status')!r})")
         cache_dir = config["cache"]
@@ -437,7 +423,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     new = state is None
     if new:
         _start_partial(partial, config, cache_dir)
-        state = _read_json(partial / STATE)
+        state = read_json(partial / STATE)
     try:
         _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_after_epochs)
     except KeyboardInterrupt:
@@ -498,7 +484,7 @@ def _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_
             state["best_val_accuracy"], state["best_epoch"] = float(val_acc), e + 1
             model.save_weights(str(partial / BEST_WEIGHTS))
         ckpt.write(str(partial / CKPT_DIR / "ckpt"))
-        _write_json(partial / STATE, state)
+        write_json(partial / STATE, state)
         if progress:
             import sys
 
@@ -545,9 +531,9 @@ def _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progr
     plot_confusion(metrics["test"]["confusion"], config["labels"], partial / "confusion.png",
                    f"{config['model']} {config['task']}: test accuracy {metrics['test']['keras_accuracy']:.3f}")
     plot_history(state["history"], partial / "history.png", state["best_epoch"])
-    _write_json(partial / METRICS, metrics)
+    write_json(partial / METRICS, metrics)
     state["status"] = "finished"
-    _write_json(partial / STATE, state)
+    write_json(partial / STATE, state)
     shutil.rmtree(partial / CKPT_DIR, ignore_errors=True)
     if out.exists():
         shutil.rmtree(out)
@@ -693,6 +679,11 @@ def evaluate_run(run_dir, data_dirs=None, progress=True):
     from lossykws.data import audio, datasets
 
     run_dir = Path(run_dir)
+    if not data_dirs and Path(run_dir).is_dir():      # a damaged cache is found before TensorFlow loads
+        cache_dir = read_config(run_dir).get("cache")
+        damage = cache.verify_files(cache_dir) if isinstance(cache_dir, str) and Path(cache_dir).is_dir() else None
+        if damage:
+            raise LossykwsError(f"{cache_dir}: damaged cache ({damage}); give DATA_DIR to evaluate on, or rebuild it")
     config, model, fb = load_run(run_dir)
     if data_dirs:
         corpus = datasets.scan(list(data_dirs), config["task"])
