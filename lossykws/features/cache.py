@@ -41,7 +41,7 @@ BIT_CODECS = ("vq", "encodec")   # features are +-1 bits, stored packed
 KEY_FILE, INDEX_FILE, CODEC_DIR = "key.json", "index.json", "codec"
 VQ_CODEBOOK = "vq_codebook.json"
 TF_SETTINGS = "tf.json"
-FLOAT_TF_BYTES = 128 * 128 * 4          # the float32 128x128 input, per clip: the talk's baseline
+FLOAT_TF_BYTES = 128 * 128 * 4          # the float32 128x128 input, per clip: the baseline of the talk "Learning from Lossy Encoded Data" (D. Jacobellis)
 MIB = float(1 << 20)
 
 

@@ -130,7 +130,7 @@ def _head(inp, x, classes, fake_quant, name, time_max=False, dropout=0.0):
     flatbuffer), then flatten what is left (frequency x channels): the head sees what fired, not
     when. Without it, flatten the whole map. dropout: rate of a dropout layer before the Dense one
     (training only; the flatbuffer has none). A global-average-pooling head collapsed in the
-    prototype (PLATFORM.md)."""
+    prototype (docs/accuracy.md)."""
     tf = import_tensorflow()
     x = _tap(x, "features", fake_quant)
     if time_max:

@@ -4,7 +4,7 @@
     >>> report = training.train_run(resume="runs/vq")           # continue an interrupted run
     >>> training.evaluate_run("runs/vq")                         # Keras and LCE on the test split
 
-The run directory (DESIGN.md) appears whole or not at all. While training, everything lives in
+The run directory (docs/architecture.md) appears whole or not at all. While training, everything lives in
 RUN_DIR.partial/: config.json, state.json (epoch, history, best epoch), checkpoint/ (model and
 optimizer variables, tf.train.Checkpoint) and best.weights.h5; when the run completes, the final
 files are written there and the folder is renamed to RUN_DIR. An interrupted run leaves only

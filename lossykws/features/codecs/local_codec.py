@@ -8,7 +8,7 @@ wrapped in an `EncodecModel`) on the given clips at 16 kHz. Its results are alwa
 Default configuration: SEANet with 16 filters and ratios [8, 5, 5] (hop 200: 80 frames per 1 s
 clip), 8 residual codebooks of 1024 codes (10 bits), so 8 x 80 x 10 = 6400 bits per clip.
 
-Training, in the order that works (encodec 0.1.1 has no training loop; ../shared/docs/PLATFORM.md):
+Training, in the order that works (encodec 0.1.1 has no training loop; docs/codecs.md):
 1. the autoencoder alone, without quantisation (`pretrain_steps`, at most `pretrain_fraction` of
    the budget): codebooks initialised on a random encoder collapse to a few codes;
 2. k-means (a matmul version; encodec's builds an N x K x D tensor) on the encoder's outputs, layer
