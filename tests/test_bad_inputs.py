@@ -224,7 +224,7 @@ def _run_dir(root, config_bytes, codebook=None):
     (run / training.CONFIG).write_bytes(config_bytes)
     shutil.copy(TINY_TFLITE, run / training.TFLITE)
     if codebook is not None:
-        (run / cache.CODEC_DIR / cache.VQ_CODEBOOK).write_text(json.dumps(codebook))
+        (run / cache.CODEC_DIR / vq.CODEBOOK_FILE).write_text(json.dumps(codebook))
     return run
 
 

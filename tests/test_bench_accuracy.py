@@ -68,11 +68,12 @@ def test_a_bad_fraction_is_a_one_line_error(tmp_path):
 def _recipe(model, int8=False, warp=(1.0, 1.0)):
     """config.json of a finished run of `model` with the bench's default recipe (no Keras model)."""
     from lossykws.data import augment
+    from lossykws.features import codecs
     from lossykws.training import models, run as training
 
     return {"format": training.RUN_FORMAT, "version": training.RUN_VERSION, "model": model,
             "epochs": training.DEFAULT_EPOCHS[model], "learning_rate": training.DEFAULT_LR[model], "int8": int8,
-            "augmentation": {"copies": training.DEFAULT_AUGMENT[models.FEATURES_OF[model]],
+            "augmentation": {"copies": codecs.codec(models.FEATURES_OF[model]).default_augment,
                              "params": augment.params_of(augment.AugmentConfig(warp=warp))}}
 
 

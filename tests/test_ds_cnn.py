@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import lossykws  # noqa: F401
-from lossykws.features import cache
+from lossykws.features import cache, codecs
 from lossykws.training import conversion, models, run as training
 from lossykws.errors import LossykwsError
 from lossykws.emulation.reference import interpreter_predict
@@ -54,7 +54,7 @@ def test_bad_shapes_and_widths():
     models.check_features("ds-cnn", "tf")
     with pytest.raises(LossykwsError, match="model ds-cnn takes --features tf, not vq"):
         models.check_features("ds-cnn", "vq")
-    assert models.DEFAULT_MODEL["tf"] == "tf-cnn"
+    assert codecs.codec("tf").default_model == "tf-cnn"
 
 
 @pytest.fixture(scope="module")

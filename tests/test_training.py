@@ -83,7 +83,7 @@ def test_augmented_copies_warp_between_the_front_end_and_the_codec(tiny_vq_cache
     config = augment.AugmentConfig(warp=(0.9, 1.1))
     warped = training.augmented_copies(paths, [], encode, 2, 0, config=config, stages=stages, **kw)
     assert warped.shape == plain.shape and not np.array_equal(warped, plain)
-    cb = vq.load(codec_dir / cache.VQ_CODEBOOK)
+    cb = vq.load(codec_dir / vq.CODEBOOK_FILE)
     from lossykws.data import audio
 
     clip = augment.augment(audio.load_clip(paths[3]), [], 0, 2, 3, config)   # copy 2 of clip 3

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import lossykws  # noqa: E402,F401
 from lossykws.data import augment
-from lossykws.features import cache
+from lossykws.features import cache, codecs
 from lossykws.training import models, run as training  # noqa: E402
 from lossykws.errors import LossykwsError  # noqa: E402
 
@@ -109,7 +109,7 @@ def stale_reason(run_dir, model, epochs, channels, int8=False, warp=None):
 
     config = training.read_config(run_dir)
     want = {"epochs": epochs or training.DEFAULT_EPOCHS[model],
-            "augmented copies": training.DEFAULT_AUGMENT[models.FEATURES_OF[model]],
+            "augmented copies": codecs.codec(models.FEATURES_OF[model]).default_augment,
             "learning rate": training.DEFAULT_LR[model], "int8": bool(int8)}
     have = {"epochs": config["epochs"], "augmented copies": config["augmentation"]["copies"],
             "learning rate": config["learning_rate"], "int8": bool(config.get("int8"))}

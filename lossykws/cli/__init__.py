@@ -12,8 +12,10 @@ import click
 
 from lossykws import __version__
 from lossykws.errors import LossykwsError
+from lossykws.features import codecs
 
 TASK = click.Choice(["words8", "kws12"])
+CODEC = click.Choice(codecs.names())
 _existing_dir = click.Path(file_okay=False, path_type=str)
 
 
@@ -126,7 +128,7 @@ def _data_download():
 # ---------------------------------------------------------------- later stages
 @_command(main, "cli.codec", "encode", name="encode")
 @click.argument("data_dir", nargs=-1, required=True, type=_existing_dir)
-@click.option("--codec", type=click.Choice(["tf", "vq", "encodec"]), required=True)
+@click.option("--codec", type=CODEC, required=True)
 @click.option("--out", "out_dir", required=True, type=_existing_dir)
 @click.option("--task", type=TASK, default="words8", show_default=True)
 @click.option("--bandwidth", type=float, default=None,
@@ -161,7 +163,7 @@ def _listen():
 
 @_command(main, "cli.train", "train", name="train")
 @click.argument("data_dir", nargs=-1, type=_existing_dir)
-@click.option("--features", type=click.Choice(["tf", "vq", "encodec"]), default=None,
+@click.option("--features", type=CODEC, default=None,
               help="Codec of the features (needed with Speech Commands folders).")
 @click.option("--model", type=click.Choice(["tf-cnn", "vq-bnn", "encodec-bnn", "ds-cnn"]), default=None,
               help="[the model of the features: tf-cnn, vq-bnn, encodec-bnn, ds-cnn]")

@@ -5,8 +5,8 @@ from pathlib import Path
 import click
 
 from lossykws.data import audio
-from lossykws.features import cache
 from lossykws.errors import LossykwsError
+from lossykws.features import cache, codecs
 from lossykws.features.round_trip import codec_of, round_trip
 
 
@@ -24,12 +24,9 @@ def listen(source, clip, out_path):
     """Write CLIP's round trip through SOURCE's codec to OUT_PATH as a 16 kHz WAV."""
     if not Path(source).is_dir():
         raise LossykwsError(f"{source}: no such folder (expected a feature cache or a run directory)")
-    codec_of(source)                       # a bad source fails before the clip is read
+    name, folder = codec_of(source)        # a bad source fails before the clip is read
     x = audio.load_clip(clip)
     y = round_trip(source, x)
     audio.write_wav(out_path, y)
-    label = ""
-    settings = Path(source) / cache.CODEC_DIR / "encodec.json"
-    if settings.is_file():
-        label = f" ({json.loads(settings.read_text()).get('label', '')})"
-    click.echo(f"wrote {out_path}: {clip} through {source}{label}")
+    label = codecs.codec(name).saved_label(folder)
+    click.echo(f"wrote {out_path}: {clip} through {source}" + (f" ({label})" if label is not None else ""))

@@ -18,9 +18,12 @@ files are damaged is never reused: it is an error that says what differs, and `f
 (`--force`) rebuilds it in place. The new cache is built beside the old one and replaces it only
 when complete, so an interrupted run leaves the old cache (or nothing) behind, never half a cache.
 
-VQ: the codebook is fitted on the training split only (or an existing codebook is given and
-checked against the asked parameters). EnCodec: the pretrained checkpoint's SHA-256 is part of the
-key; a local codec (`encodec_weights="fit"`) is trained on the training split when the cache is built.
+The codec, looked up by name in lossykws.features.codecs, says what its key entry holds, how it is
+fitted on the training split (or loaded) and what it saves in codec/, and whether its features are
+bits or float32. VQ: the codebook is fitted on the training split only (or an existing codebook is
+given and checked against the asked parameters). EnCodec: the pretrained checkpoint's SHA-256 is
+part of the key; a local codec (`encodec_weights="fit"`) is trained on the training split when the
+cache is built.
 """
 import hashlib
 import json
@@ -31,78 +34,26 @@ import numpy as np
 
 from lossykws.data import audio, datasets
 from lossykws.errors import LossykwsError
+from lossykws.features import codecs
 from lossykws.fsutil import atomic_dir, atomic_file, read_json, sha256_file
 from lossykws.progress import progress_bar
 
 FORMAT = "lossykws-feature-cache"
 VERSION = 2
-CODECS = ("tf", "vq", "encodec")
-BIT_CODECS = ("vq", "encodec")   # features are +-1 bits, stored packed
 KEY_FILE, INDEX_FILE, CODEC_DIR = "key.json", "index.json", "codec"
-VQ_CODEBOOK = "vq_codebook.json"
-TF_SETTINGS = "tf.json"
 FLOAT_TF_BYTES = 128 * 128 * 4          # the float32 128x128 input, per clip: the baseline of the talk "Learning from Lossy Encoded Data" (D. Jacobellis)
 MIB = float(1 << 20)
 
 
 # ---------------------------------------------------------------- codec specification (the key)
-def frontend_source_hash():
-    """SHA-256 (16 hex) of the C front end's sources and headers: tf and VQ features depend on them."""
-    from lossykws.features import frontend
-
-    h = hashlib.sha256()
-    for name in frontend.SOURCES:
-        h.update(name.encode() + b"\0" + (frontend.FIRMWARE / "src" / name).read_bytes())
-    for name in frontend.HEADERS:
-        h.update(name.encode() + b"\0" + (frontend.FIRMWARE / "include" / "lkws" / name).read_bytes())
-    return h.hexdigest()[:16]
-
-
-def codec_spec(codec, bandwidth=None, encodec_checkpoint=None, encodec_weights="pretrained",
-               fit_budget_s=600.0, local_config=None, vq_k=16, vq_block=(2, 2), vq_codebook=None, seed=0):
-    """What the asked codec's features depend on, as JSON-able data; checks the options first."""
-    if codec not in CODECS:
-        raise LossykwsError(f"unknown codec {codec!r}: expected one of {', '.join(CODECS)}")
-    if codec != "encodec" and (bandwidth is not None or encodec_checkpoint or encodec_weights != "pretrained"):
+def codec_spec(codec, options):
+    """What the features of `codec` (a Codec) with `options` (encode_corpus's keywords) depend on,
+    as JSON-able data: key.json's codec entry; checks the options first."""
+    if not codec.encodec_options and (options["bandwidth"] is not None or options["encodec_checkpoint"]
+                                      or options["encodec_weights"] != "pretrained"):
         raise LossykwsError(f"--bandwidth, --encodec-checkpoint and --encodec-weights apply to "
-                            f"--codec encodec, not {codec}")
-    if codec == "tf":
-        return {"codec": "tf", "frontend_source": frontend_source_hash()}
-    if codec == "vq":
-        from lossykws.features.codecs import vq
-
-        spec = {"codec": "vq", "frontend_source": frontend_source_hash(), "k": int(vq_k),
-                "block": [int(b) for b in vq_block], "order": vq.ORDER}
-        if vq_codebook:
-            cb = vq.load(vq_codebook)
-            cb.require(k=vq_k, block=tuple(vq_block))
-            spec.update(codebook=str(vq_codebook), codebook_sha256=cb.to_json()["sha256"])
-        else:
-            vq._check_params(int(vq_k), tuple(int(b) for b in vq_block))
-            spec.update(fitted_on="train split", seed=int(seed))
-        return spec
-    from lossykws.features.codecs import encodec
-
-    if encodec_weights == "pretrained":
-        bw = encodec.check_bandwidth(encodec.DEFAULT_BANDWIDTH if bandwidth is None else bandwidth)
-        path, digest, official = encodec.verify_checkpoint(encodec_checkpoint)
-        return {"codec": "encodec", "weights": "pretrained" if official else "checkpoint",
-                "bandwidth": bw, "checkpoint_sha256": digest}
-    if encodec_weights == "fit":
-        from lossykws.features.codecs import local_codec
-
-        if bandwidth is not None:
-            raise LossykwsError("--bandwidth applies to the pretrained EnCodec model; the local codec "
-                                "uses all its codebooks (8 x 80 frames x 10 bits by default)")
-        if encodec_checkpoint:
-            raise LossykwsError("--encodec-checkpoint and --encodec-weights fit exclude each other")
-        if not 0 < float(fit_budget_s) <= 1800:
-            raise LossykwsError(f"--fit-budget must be in (0, 1800] seconds, got {fit_budget_s}")
-        config = local_config or local_codec.LocalCodecConfig()
-        return {"codec": "encodec", "weights": "local", "label": local_codec.LABEL,
-                "config": config.to_json(), "fit_budget_s": float(fit_budget_s), "seed": int(seed),
-                "fitted_on": "train split"}
-    raise LossykwsError(f"unknown EnCodec weights {encodec_weights!r}: expected pretrained or fit")
+                            f"--codec encodec, not {codec.name}")
+    return codec.spec(options)
 
 
 # ---------------------------------------------------------------- the cache
@@ -157,54 +108,6 @@ def verify_files(cache_dir):
     return None
 
 
-def _build_codec(codec, spec, corpus, tmp_codec_dir, train_clips_audio, train_features, options, report):
-    """Fit or load the codec and save it under codec/; return an encoder: clips [n, 16000] -> features."""
-    from lossykws.features import frontend
-
-    tmp_codec_dir.mkdir()
-    if codec == "tf":
-        from lossykws.features.codecs import vq
-
-        (tmp_codec_dir / TF_SETTINGS).write_text(json.dumps(
-            {"codec": "tf", "frontend": vq.frontend_definition(), **spec}, indent=1) + "\n")
-        return frontend.features_batch, (frontend.FRAMES, frontend.BINS), False
-    if codec == "vq":
-        from lossykws.features.codecs import vq
-
-        if options.get("vq_codebook"):
-            cb = vq.load(options["vq_codebook"])
-            cb.require(k=options["vq_k"], block=tuple(options["vq_block"]))
-        else:
-            t = time.monotonic()
-            split_fp = hashlib.sha256((corpus.fingerprint() + ":train").encode()).hexdigest()[:16]
-            cb = vq.fit(train_features(), k=options["vq_k"], block=tuple(options["vq_block"]),
-                        seed=options["seed"], fingerprint=split_fp)
-            report["codec_fit_s"] = round(time.monotonic() - t, 1)
-        cb.save(tmp_codec_dir / VQ_CODEBOOK)
-        nbits = cb.bits
-        rows, cols = frontend.FRAMES // cb.block[0], frontend.BINS // cb.block[1]
-        return (lambda clips: vq.bits(cb.encode_audio(clips), nbits)), (rows, cols, nbits), True
-    from lossykws.features.codecs import encodec
-
-    if spec["weights"] == "local":
-        from lossykws.features.codecs import local_codec, local_codec_fit
-
-        config = options.get("local_config") or local_codec.LocalCodecConfig()
-        model_codec, fit_report = local_codec_fit.fit_local_codec(
-            train_clips_audio(), options["fit_budget_s"], config, seed=options["seed"],
-            progress=options["progress"])
-        report["local_codec"] = fit_report
-        ec = model_codec
-    else:
-        bw = spec["bandwidth"]
-        ec = encodec.EncodecCodec.pretrained(bw, options.get("encodec_checkpoint"))
-        if ec.settings["sha256"] != spec["checkpoint_sha256"]:
-            raise LossykwsError(f"{ec.settings['checkpoint']}: changed while encoding; run again")
-    ec.save(tmp_codec_dir)
-    report["codec_label"] = ec.label
-    return ec.encode_codes, ec.bits_shape, "codes"
-
-
 def _load_audio(clips, bar):
     out = np.empty((len(clips), audio.CLIP_SAMPLES), dtype=np.float32)
     for i, c in enumerate(clips):
@@ -223,8 +126,11 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
     Returns index.json's content plus `reused` (True when an existing cache matched). See the
     module docstring for the files, the reuse rule and `force`.
     """
-    spec = codec_spec(codec, bandwidth, encodec_checkpoint, encodec_weights, fit_budget_s, local_config,
-                      vq_k, vq_block, vq_codebook, seed)
+    options = dict(bandwidth=bandwidth, encodec_checkpoint=encodec_checkpoint, encodec_weights=encodec_weights,
+                   fit_budget_s=fit_budget_s, local_config=local_config, vq_k=vq_k, vq_block=vq_block,
+                   vq_codebook=vq_codebook, seed=seed, progress=progress)
+    c = codecs.codec(codec)
+    spec = codec_spec(c, options)
     corpus = datasets.scan(data_dirs, task)
     if not corpus.split("train"):
         raise LossykwsError(f"{', '.join(map(str, data_dirs))}: no training clips for task {task}")
@@ -235,8 +141,6 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
     if not force and check_cache(out, key) == "reuse":
         index = read_json(out / INDEX_FILE)
         return {**index, "reused": True}
-    options = dict(encodec_checkpoint=encodec_checkpoint, fit_budget_s=fit_budget_s, local_config=local_config,
-                   vq_k=vq_k, vq_block=vq_block, vq_codebook=vq_codebook, seed=seed, progress=progress)
     report = {"format": FORMAT, "version": VERSION, "codec": codec, "task": task, "splits": {}, "files": {}}
     started = time.monotonic()
     label_index = {name: i for i, name in enumerate(corpus.labels)}
@@ -254,29 +158,25 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
 
         return frontend.features_batch(train_clips_audio())
 
+    split_fp = hashlib.sha256((key["data_fingerprint"] + ":train").encode()).hexdigest()[:16]
+    fitting = codecs.Fitting(train_clips_audio, train_features, split_fp, options, report)
     with atomic_dir(out, force=True) as tmp:
-        encode, shape, kind = _build_codec(codec, spec, corpus, tmp / CODEC_DIR, train_clips_audio,
-                                           train_features, options, report)
+        (tmp / CODEC_DIR).mkdir()
+        encoder = c.build(spec, fitting, tmp / CODEC_DIR)
+        shape = encoder.shape
         train_cache.clear()
-        batch = batch or (16 if codec == "encodec" else 64)   # the 24 kHz model: ~100 MB per clip
+        batch = batch or c.encode_batch
         for split in datasets.SPLITS:
             clips = corpus.split(split)
             t = time.monotonic()
-            feats = _encode_split(clips, encode, shape, kind, batch, split, progress)
+            feats = _encode_split(clips, encoder, batch, split, progress)
             seconds = time.monotonic() - t
-            if kind == "codes" and split == "train":
-                from lossykws.features.codecs.encodec import check_informative
-
-                report["distinct_codes_train"] = check_informative(feats, "EnCodec codes of the training split")
-            if kind == "codes":
-                from lossykws.features.codecs.encodec import codes_to_bits
-
-                feats = codes_to_bits(feats, shape[-1])
+            feats = encoder.finish(split, feats, report)
             arrays = {"labels": np.array([label_index[c.label] for c in clips], dtype=np.int16),
                       "speakers": np.array([c.speaker.encode() for c in clips], dtype=bytes),
                       "paths": np.array([str(c.path).encode() for c in clips], dtype=bytes)}
             n = len(clips)
-            if kind:   # bits: one bit per value, packed
+            if c.bits:   # one bit per value, packed
                 arrays["packed"] = np.packbits(feats.reshape(n, int(np.prod(shape))) < 0, axis=1)
                 bits_per_clip = int(np.prod(shape))
                 payload = int(arrays["packed"].nbytes)
@@ -293,7 +193,7 @@ def encode_corpus(data_dirs, codec, out_dir, task="words8", *, force=False, band
                 "payload_mib": round(payload / MIB, 3), "float32_128x128_mib": round(n * FLOAT_TF_BYTES / MIB, 2),
                 "file_mib": round(report["files"][name]["bytes"] / MIB, 3),
                 "encode_s": round(seconds, 2), "ms_per_clip": round(1000 * seconds / max(n, 1), 2)}
-        report["kind"] = "bits" if kind else "float32"
+        report["kind"] = "bits" if c.bits else "float32"
         report["seconds"] = round(time.monotonic() - started, 1)
         (tmp / INDEX_FILE).write_text(json.dumps(report, indent=1) + "\n")
         (tmp / KEY_FILE).write_text(json.dumps(key, indent=1) + "\n")
@@ -312,14 +212,13 @@ class _bar:
             self.b.close()
 
 
-def _encode_split(clips, encode, shape, kind, batch, split, progress):
-    dtype = np.int16 if kind == "codes" else np.float32
-    out = np.empty((len(clips), *(shape[:-1] if kind == "codes" else shape)), dtype=dtype)
+def _encode_split(clips, encoder, batch, split, progress):
+    out = np.empty((len(clips), *encoder.stored_shape), dtype=encoder.stored_dtype)
     with _bar(len(clips), f"encode {split}", progress) as bar:
         for s in range(0, len(clips), batch):
             part = clips[s:s + batch]
             x = np.stack([audio.load_clip(c.path) for c in part])
-            out[s:s + len(part)] = encode(x)
+            out[s:s + len(part)] = encoder.encode(x)
             if bar is not None:
                 bar.update(len(part))
     return out
@@ -336,7 +235,7 @@ def read_key(cache_dir):
         raise LossykwsError(f"{cache_dir}: cache version {key.get('version')!r:.20} is not {VERSION}; rebuild it")
     labels, codec = key.get("labels"), key.get("codec")
     if not (isinstance(key.get("task"), str) and isinstance(labels, list) and labels
-            and all(isinstance(x, str) for x in labels) and isinstance(codec, dict) and codec.get("codec") in CODECS):
+            and all(isinstance(x, str) for x in labels) and isinstance(codec, dict) and codec.get("codec") in codecs.names()):
         raise LossykwsError(f"{Path(cache_dir) / KEY_FILE}: damaged (task, labels or codec missing or of the wrong "
                             "type); rebuild the cache with --force")
     return key

@@ -56,12 +56,23 @@ def _compiler():
     return cc
 
 
-def _build_key(cc):
+def _sources_sha256():
+    """A SHA-256 hasher fed the C front end's sources and headers (name, NUL, content each)."""
     h = hashlib.sha256()
     for name in SOURCES:
         h.update(name.encode() + b"\0" + (FIRMWARE / "src" / name).read_bytes())
     for name in HEADERS:
         h.update(name.encode() + b"\0" + (FIRMWARE / "include" / "lkws" / name).read_bytes())
+    return h
+
+
+def source_hash():
+    """SHA-256 (16 hex) of the C front end's sources and headers: tf and VQ features depend on them."""
+    return _sources_sha256().hexdigest()[:16]
+
+
+def _build_key(cc):
+    h = _sources_sha256()
     version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
     h.update(" ".join((cc,) + CFLAGS).encode() + b"\0" + version.encode())
     return h.hexdigest()[:16]

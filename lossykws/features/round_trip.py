@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from lossykws.errors import LossykwsError
-from lossykws.features import cache
+from lossykws.features import cache, codecs
 
 
 def codec_of(source):
@@ -22,7 +22,7 @@ def codec_of(source):
         except (OSError, ValueError, AttributeError) as e:
             raise LossykwsError(f"{config}: unreadable ({e})") from None
         name = c.get("codec") or c.get("name") if isinstance(c, dict) else c
-        if name not in cache.CODECS:
+        if name not in codecs.names():
             raise LossykwsError(f"{config}: names no known codec ({name!r})")
         return name, source / cache.CODEC_DIR
     raise LossykwsError(f"{source}: neither a feature cache ({cache.KEY_FILE}) nor a run directory (config.json)")
@@ -31,18 +31,4 @@ def codec_of(source):
 def round_trip(source, clip):
     """A clip (float32 [16000]) through the codec stored in `source`, back to 16 kHz audio."""
     name, folder = codec_of(source)
-    if name == "tf":
-        from lossykws.features import frontend
-        from lossykws.features.codecs import vq
-
-        return vq.griffin_lim(frontend.features(clip))
-    if name == "vq":
-        from lossykws.features.codecs import vq
-
-        cb = vq.load(folder / cache.VQ_CODEBOOK)
-        cb.require()
-        return cb.decode_audio(cb.encode_audio(clip))
-    from lossykws.features.codecs import encodec
-
-    codec = encodec.EncodecCodec.load(folder)
-    return codec.decode(codec.encode_codes(clip))[0]
+    return codecs.codec(name).round_trip(folder, clip)

@@ -44,10 +44,11 @@ def _synth_corpus(out_dir):
 def _recipe():
     """What the demo's training run is: compared with a finished run's config.json before reuse."""
     from lossykws.data import augment
+    from lossykws.features import codecs
     from lossykws.training import run as training
 
     return {"task": DEMO_TASK, "model": "vq-bnn", "epochs": DEMO_EPOCHS, "seed": DEMO_SEED,
-            "augment_copies": training.DEFAULT_AUGMENT["vq"],
+            "augment_copies": codecs.codec("vq").default_augment,
             "augment_params": augment.params_of(training.default_augment_config("vq"))}
 
 

@@ -46,19 +46,15 @@ def export_run(model, target, out_dir, force=False, packed_input=None, fuse=True
 
 
 def run_codebook(run_dir, config):
-    """What the cortex-m firmware of a run encodes with: its VQ codebook, or CodeFrames for EnCodec."""
-    from lossykws.features import cache
+    """What the cortex-m firmware of a run encodes with (its codec's firmware_input): its VQ
+    codebook, or CodeFrames for EnCodec."""
+    from lossykws.features import cache, codecs
 
     spec = config.get("codec")
     codec = spec.get("codec") if isinstance(spec, dict) else None
-    if codec == "encodec":
-        # The encoder does not fit a microcontroller: the firmware receives code frames.
-        from lossykws.codegen.kws_app import CodeFrames
-
-        return CodeFrames(spec.get("label", "EnCodec"))
-    if codec != "vq":
+    found = codecs.codec(codec).firmware_input(Path(run_dir) / cache.CODEC_DIR, spec) \
+        if codec in codecs.names() else None
+    if found is None:
         raise LossykwsError(f"{run_dir}: the cortex-m firmware runs VQ models (from raw audio) and EnCodec "
                             f"models (from code frames); this run's codec is {codec!s:.20}")
-    from lossykws.features.codecs import vq
-
-    return vq.load(Path(run_dir) / cache.CODEC_DIR / cache.VQ_CODEBOOK)
+    return found

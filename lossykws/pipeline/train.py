@@ -18,7 +18,7 @@ import click
 from lossykws.data import datasets
 from lossykws.errors import LossykwsError
 from lossykws.fsutil import check_output_dir
-from lossykws.features import cache
+from lossykws.features import cache, codecs
 from lossykws.training import models
 
 
@@ -74,10 +74,10 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
         raise LossykwsError("give DATA_DIR... (Speech Commands folders or one feature cache) or --resume RUN_DIR")
     one_cache = len(data_dir) == 1 and _is_cache(data_dir[0])
     if features is None and not one_cache:
-        raise LossykwsError("--features tf|vq|encodec is needed with Speech Commands folders")
+        raise LossykwsError(f"--features {'|'.join(codecs.names())} is needed with Speech Commands folders")
     codec = features or cache.read_key(data_dir[0])["codec"]["codec"]
     training.default_augment_config(codec, speed, warp)   # a bad --speed or --warp fails before any encoding
-    model = model or models.DEFAULT_MODEL[codec]
+    model = model or codecs.codec(codec).default_model
     models.check_features(model, codec)
     task_name = task or (cache.read_key(data_dir[0])["task"] if one_cache else "words8")
     if task_name not in datasets.TASKS:

@@ -21,11 +21,11 @@
 `tf.quantization.fake_quant_with_min_max_args` there (lossykws.training.conversion does this).
 """
 from lossykws.errors import LossykwsError
+from lossykws.features import codecs
 from lossykws.tf import import_tensorflow
 
 MODELS = ("tf-cnn", "vq-bnn", "encodec-bnn", "ds-cnn")
-FEATURES_OF = {"tf-cnn": "tf", "vq-bnn": "vq", "encodec-bnn": "encodec", "ds-cnn": "tf"}
-DEFAULT_MODEL = {"tf": "tf-cnn", "vq": "vq-bnn", "encodec": "encodec-bnn"}
+FEATURES_OF = {"tf-cnn": "tf", "vq-bnn": "vq", "encodec-bnn": "encodec", "ds-cnn": "tf"}   # the codec of each
 TAP_PREFIX = "tap_"
 
 
@@ -222,10 +222,15 @@ def ds_cnn(input_shape=(128, 128, 1), classes=8, channels=(64, 64, 64, 64, 64), 
 BUILDERS = {"tf-cnn": tf_cnn, "vq-bnn": vq_bnn, "encodec-bnn": encodec_bnn, "ds-cnn": ds_cnn}
 
 
+def channel_axis(model_name):
+    """Whether the model takes its codec's features with a channel axis added (tf: [128, 128, 1])."""
+    return model_name in FEATURES_OF and codecs.codec(FEATURES_OF[model_name]).channel_axis
+
+
 def input_shape_for(features_shape, model_name):
     """The model input shape for a cache's per-clip feature shape (tf: add a channel axis)."""
     shape = tuple(int(d) for d in features_shape)
-    return shape + (1,) if FEATURES_OF.get(model_name) == "tf" and len(shape) == 2 else shape
+    return shape + (1,) if channel_axis(model_name) and len(shape) == 2 else shape
 
 
 def check_features(model_name, codec):
@@ -234,7 +239,7 @@ def check_features(model_name, codec):
         raise LossykwsError(f"unknown model {model_name!r}: expected one of {', '.join(MODELS)}")
     if FEATURES_OF[model_name] != codec:
         raise LossykwsError(f"model {model_name} takes --features {FEATURES_OF[model_name]}, not {codec} "
-                            f"(for {codec} use --model {DEFAULT_MODEL[codec]})")
+                            f"(for {codec} use --model {codecs.codec(codec).default_model})")
 
 
 def build(name, input_shape, classes, channels=None, fake_quant=None):

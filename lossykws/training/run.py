@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from lossykws.data import augment, datasets
-from lossykws.features import cache
+from lossykws.features import cache, codecs
 from lossykws.training import models
 from lossykws import __version__
 from lossykws.errors import LossykwsError
@@ -53,8 +53,6 @@ KERAS_MODEL, TFLITE = "model.keras", "model.tflite"
 CKPT_DIR, BEST_WEIGHTS = "checkpoint", "best.weights.h5"
 DEFAULT_EPOCHS = {"tf-cnn": 30, "vq-bnn": 60, "encodec-bnn": 60, "ds-cnn": 30}
 DEFAULT_LR = {"tf-cnn": 3e-3, "vq-bnn": 1e-2, "encodec-bnn": 1e-2, "ds-cnn": 3e-3}
-DEFAULT_AUGMENT = {"tf": 2, "vq": 4, "encodec": 0}
-DEFAULT_WARP = {}   # the augmented copies' frequency warp (VTLP) per codec: none (docs/accuracy.md measured it)
 STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
@@ -111,45 +109,30 @@ def load_features(cache_dir, split, model_name, bits_dtype=np.float32):
     """(x, y) of a cache split, x shaped for the model (tf: channel axis added); bits as bits_dtype."""
     d = cache.load_split(cache_dir, split, bits_dtype=bits_dtype)
     x = d["x"]
-    if models.FEATURES_OF.get(model_name) == "tf" and x.ndim == 3:
+    if models.channel_axis(model_name) and x.ndim == 3:
         x = x[..., None]
     return x, d["labels"].astype(np.int64), d
 
 
 def encoder_of(codec_dir, codec_spec):
     """clips float32 [n, 16000] -> model features, with the codec saved in a cache or run."""
-    stages = codec_stages(codec_dir, codec_spec)
-    if stages is not None:
-        front, back = stages
-        return lambda clips: back(front(clips))
-    from lossykws.features.codecs import encodec
-
-    return encodec.EncodecCodec.load(Path(codec_dir)).encode
+    return codecs.codec(codec_spec["codec"]).encoder(codec_dir, codec_spec)
 
 
 def codec_stages(codec_dir, codec_spec):
     """(front end: clips [n, 16000] -> features float32 [n, 128, 128], codec: features -> model
     features) for the codecs built on the front end (tf, vq); None for EnCodec, which reads audio."""
-    from lossykws.features import frontend
-
-    name = codec_spec["codec"]
-    if name == "tf":
-        return frontend.features_batch, lambda feats: np.asarray(feats)[..., None]
-    if name == "vq":
-        from lossykws.features.codecs import vq
-
-        cb = vq.load(Path(codec_dir) / cache.VQ_CODEBOOK)
-        return frontend.features_batch, lambda feats: vq.bits(cb.encode(feats), cb.bits)
-    return None
+    return codecs.codec(codec_spec["codec"]).stages(codec_dir, codec_spec)
 
 
 def default_augment_config(codec, speed=None, warp=None):
     """The augmentation of a new run on `codec`: AugmentConfig's defaults, the codec's frequency warp
-    (DEFAULT_WARP), and a given speed or warp range; a warp for a codec that reads audio is a
+    (its default_warp), and a given speed or warp range; a warp for a codec that reads audio is a
     one-line error."""
+    c = codecs.codec(codec)
     kw = {"speed": augment.check_speed(speed)} if speed is not None else {}
-    warp = augment.check_warp(warp) if warp is not None else DEFAULT_WARP.get(codec, augment.NO_WARP)
-    if warp != augment.NO_WARP and codec not in ("tf", "vq"):
+    warp = augment.check_warp(warp) if warp is not None else (c.default_warp or augment.NO_WARP)
+    if warp != augment.NO_WARP and not c.on_front_end:
         raise LossykwsError(f"--warp {','.join(map(str, warp))}: the frequency warp changes the front end's "
                             f"features; the {codec} codec reads audio (use 1,1)")
     return augment.AugmentConfig(warp=warp, **kw)
@@ -159,7 +142,7 @@ def training_dtype(codec_spec):
     """The dtype training holds features in: int8 for the +-1 bits of vq and EnCodec (exact, a quarter
     of float32's memory: kws12 with 4 augmented copies is 0.9 GB of float32 features, copied again
     each epoch to shuffle; Keras casts to the model's float32 input), float32 for tf features."""
-    return np.int8 if codec_spec["codec"] in cache.BIT_CODECS else np.float32
+    return np.int8 if codecs.codec(codec_spec["codec"]).bits else np.float32
 
 
 def augmented_copies(paths, noise_paths, encode, copies, seed, progress=True, batch=64, dtype=np.float32,
@@ -276,7 +259,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
     key = cache.read_key(cache_dir)
     codec = key["codec"]["codec"]
     if model_name is None:
-        model_name = models.DEFAULT_MODEL[codec]
+        model_name = codecs.codec(codec).default_model
     models.check_features(model_name, codec)
     if task is not None and task != key["task"]:
         raise LossykwsError(f"{cache_dir}: the cache was made for task {key['task']} (labels "
@@ -297,7 +280,7 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
                             "(see tf.distribute.MultiWorkerMirroredStrategy)")
     shape = models.input_shape_for(splits["train"]["shape"], model_name)
     if augment_copies is None:
-        augment_copies = DEFAULT_AUGMENT[codec]
+        augment_copies = codecs.codec(codec).default_augment
     augment_config = default_augment_config(codec, speed, warp)
     extra = _extra_clips(train_extra, key["task"], key["labels"]) if train_extra else None
     out = Path(out_dir)
@@ -366,7 +349,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
 
     speed: (lo, hi), the playback-speed range of the augmented copies [augment.AugmentConfig's].
     warp: (lo, hi), the frequency-warp range of the augmented copies' features (tf and vq codecs)
-    [DEFAULT_WARP's for the codec: none].
+    [the codec's default_warp: none].
 
     stop_after_epochs: stop after that many epochs of this session, leaving RUN_DIR.partial as an
     interruption would (tests use it to check that resume reaches the same weights)."""

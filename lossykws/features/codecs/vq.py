@@ -29,6 +29,7 @@ from lossykws.fsutil import atomic_file
 FORMAT = "lossykws-vq-codebook"
 VERSION = 1
 ORDER = "energy-gray"  # how codewords are numbered (see the module docstring)
+CODEBOOK_FILE = "vq_codebook.json"   # the codebook in a cache's or run's codec/ folder
 
 
 def gray(r):
@@ -103,7 +104,7 @@ class Codebook:
     def __post_init__(self):
         self.codewords = np.ascontiguousarray(self.codewords, dtype=np.float32)
         self.block = tuple(int(b) for b in self.block)
-        _check_params(self.codewords.shape[0], self.block)
+        check_params(self.codewords.shape[0], self.block)
         if self.codewords.shape != (self.k, self.block[0] * self.block[1]):
             raise LossykwsError(f"codewords of shape {self.codewords.shape} do not fit {self.block} blocks")
 
@@ -164,7 +165,7 @@ class Codebook:
             f.write(text)
 
 
-def _check_params(k, block):
+def check_params(k, block):
     if not (2 <= k <= 256 and k & (k - 1) == 0):
         raise LossykwsError(f"codebook size {k} must be a power of two from 2 to 256 (codes are bits)")
     if len(block) != 2 or min(block) < 1 or frontend.FRAMES % block[0] or frontend.BINS % block[1]:
@@ -217,7 +218,7 @@ def fit(features, k=16, block=(2, 2), seed=0, fingerprint=None, max_vectors=500_
     from sklearn.cluster import MiniBatchKMeans
 
     block = tuple(int(b) for b in block)
-    _check_params(k, block)
+    check_params(k, block)
     f = np.asarray(features, dtype=np.float32)
     if f.ndim == 2:
         f = f[None]
@@ -282,3 +283,4 @@ def griffin_lim(features, n_iter=64, seed=0):
         spectra = _stft(x)
         x = _istft(mag * np.exp(1j * np.angle(spectra)))
     return np.clip(x, -1.0, 1.0).astype(np.float32)
+
