@@ -28,6 +28,7 @@ cache is built.
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -241,23 +242,6 @@ def read_key(cache_dir):
     return key
 
 
-def label_counts(cache_dir):
-    """{split: {label: clips}} of a cache, from its labels arrays alone (no features are read)."""
-    cache_dir = Path(cache_dir)
-    names = read_key(cache_dir)["labels"]
-    counts = {}
-    for split in datasets.SPLITS:
-        path = cache_dir / f"{split}.npz"
-        labels = _read_split_file(path).get("labels")
-        if not isinstance(labels, np.ndarray) or labels.ndim != 1 or labels.dtype.kind not in "iu":
-            raise _damaged(path, "no 1-D integer labels")
-        if labels.size and (labels.min() < 0 or labels.max() >= len(names)):
-            raise _damaged(path, f"a label index outside 0..{len(names) - 1}")
-        found = np.bincount(labels.astype(np.int64), minlength=len(names)) if labels.size else [0] * len(names)
-        counts[split] = {name: int(n) for name, n in zip(names, found)}
-    return counts
-
-
 def _damaged(path, what):
     return LossykwsError(f"{path}: damaged cache split ({what}); rebuild the cache with --force")
 
@@ -303,38 +287,96 @@ def _check_split(path, d, shape, n_labels):
         raise _damaged(path, "neither packed bits nor features")
 
 
-def load_split(cache_dir, split, bits_dtype=np.float32):
-    """A split of a cache: dict(x, labels, label_names, speakers, paths, codec).
+@dataclass(frozen=True)
+class Cache:
+    """An opened feature cache: its folder, key.json and index.json read and checked once, then
+    passed down instead of the folder's path (open_cache)."""
+    dir: Path
+    key: dict
+    index: dict
 
-    x: +-1 bits [n, *shape] of bits_dtype for bit codecs (set bit -> -1; training holds them as
-    int8), float32 features for tf.
-    """
+    @property
+    def codec_dir(self):
+        return self.dir / CODEC_DIR
+
+    @property
+    def labels(self):
+        return self.key["labels"]
+
+    @property
+    def codec(self):
+        """The codec's entry of key.json (its name under "codec", its parameters)."""
+        return self.key["codec"]
+
+    def split_info(self, split):
+        """index.json's entry of a split (clips, shape, bits_per_clip ...), its shape checked."""
+        splits = self.index["splits"]
+        meta = splits.get(split)
+        if meta is None:
+            raise LossykwsError(f"{self.dir}: no split {split!r} (has {', '.join(map(str, splits))})")
+        shape = meta.get("shape") if isinstance(meta, dict) else None
+        if not (isinstance(shape, list) and shape and all(type(s) is int and 0 < s <= 1 << 16 for s in shape)):
+            raise LossykwsError(f"{self.dir / INDEX_FILE}: damaged (the {split} split has no shape of positive "
+                                "sizes); rebuild the cache with --force")
+        return meta
+
+    def load_split(self, split, bits_dtype=np.float32):
+        """A split: dict(x, labels, label_names, speakers, paths, codec).
+
+        x: +-1 bits [n, *shape] of bits_dtype for bit codecs (set bit -> -1; training holds them as
+        int8), float32 features for tf.
+        """
+        shape = tuple(self.split_info(split)["shape"])
+        path = self.dir / f"{split}.npz"
+        d = _read_split_file(path)
+        _check_split(path, d, shape, len(self.labels))
+        if "packed" in d:
+            n, nbits = len(d["labels"]), int(np.prod(shape))
+            set_bits = np.unpackbits(d["packed"], axis=1, count=nbits)
+            x = (1 - 2 * set_bits.astype(bits_dtype)).reshape(n, *shape)
+        else:
+            x = d["x"]
+        return {"x": x, "labels": d["labels"].astype(np.int64), "label_names": self.labels,
+                "speakers": np.char.decode(d["speakers"], "utf-8"), "paths": np.char.decode(d["paths"], "utf-8"),
+                "codec": self.codec}
+
+    def label_counts(self):
+        """{split: {label: clips}}, from the labels arrays alone (no features are read)."""
+        names = self.labels
+        counts = {}
+        for split in datasets.SPLITS:
+            path = self.dir / f"{split}.npz"
+            labels = _read_split_file(path).get("labels")
+            if not isinstance(labels, np.ndarray) or labels.ndim != 1 or labels.dtype.kind not in "iu":
+                raise _damaged(path, "no 1-D integer labels")
+            if labels.size and (labels.min() < 0 or labels.max() >= len(names)):
+                raise _damaged(path, f"a label index outside 0..{len(names) - 1}")
+            found = np.bincount(labels.astype(np.int64), minlength=len(names)) if labels.size else [0] * len(names)
+            counts[split] = {name: int(n) for name, n in zip(names, found)}
+        return counts
+
+
+def open_cache(cache_dir):
+    """The cache in `cache_dir` as a Cache; one-line errors for a folder that is not one, or a
+    damaged key.json or index.json."""
+    if isinstance(cache_dir, Cache):
+        return cache_dir
     cache_dir = Path(cache_dir)
     key = read_key(cache_dir)
     index = read_json(cache_dir / INDEX_FILE)
-    splits = index.get("splits") if isinstance(index, dict) else None
-    if not isinstance(splits, dict):
+    if not isinstance(index, dict) or not isinstance(index.get("splits"), dict):
         raise LossykwsError(f"{cache_dir / INDEX_FILE}: missing or damaged (no splits); rebuild the cache with --force")
-    meta = splits.get(split)
-    if meta is None:
-        raise LossykwsError(f"{cache_dir}: no split {split!r} (has {', '.join(map(str, splits))})")
-    shape = meta.get("shape") if isinstance(meta, dict) else None
-    if not (isinstance(shape, list) and shape and all(type(s) is int and 0 < s <= 1 << 16 for s in shape)):
-        raise LossykwsError(f"{cache_dir / INDEX_FILE}: damaged (the {split} split has no shape of positive sizes); "
-                            "rebuild the cache with --force")
-    shape = tuple(shape)
-    path = cache_dir / f"{split}.npz"
-    d = _read_split_file(path)
-    _check_split(path, d, shape, len(key["labels"]))
-    if "packed" in d:
-        n, nbits = len(d["labels"]), int(np.prod(shape))
-        set_bits = np.unpackbits(d["packed"], axis=1, count=nbits)
-        x = (1 - 2 * set_bits.astype(bits_dtype)).reshape(n, *shape)
-    else:
-        x = d["x"]
-    return {"x": x, "labels": d["labels"].astype(np.int64), "label_names": key["labels"],
-            "speakers": np.char.decode(d["speakers"], "utf-8"), "paths": np.char.decode(d["paths"], "utf-8"),
-            "codec": key["codec"]}
+    return Cache(cache_dir, key, index)
+
+
+def load_split(cache_dir, split, bits_dtype=np.float32):
+    """A split of the cache in `cache_dir` (Cache.load_split)."""
+    return open_cache(cache_dir).load_split(split, bits_dtype)
+
+
+def label_counts(cache_dir):
+    """{split: {label: clips}} of the cache in `cache_dir` (Cache.label_counts)."""
+    return open_cache(cache_dir).label_counts()
 
 
 def format_report(report, out_dir):

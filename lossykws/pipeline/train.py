@@ -61,7 +61,8 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
           train_extra=(), speed=None, warp=None):
     """Train a model on a corpus (or a feature cache), write a run directory, return its metrics
     (metrics.json's content; {"status": "interrupted", ...} when a session stopped early). Warnings
-    about the data go to stderr before any file is written. The returned dict also names the run directory (run_dir). `lossykws demo` calls it as
+    about the data go to stderr before any file is written. The returned dict also names the run
+    directory (run_dir). `lossykws demo` calls it as
     train(data_dir=[corpus], features="vq", task="words8", epochs=N, out_dir="build/demo/run-vq")."""
     from lossykws.training import run as training
 
@@ -75,11 +76,12 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
     one_cache = len(data_dir) == 1 and _is_cache(data_dir[0])
     if features is None and not one_cache:
         raise LossykwsError(f"--features {'|'.join(codecs.names())} is needed with Speech Commands folders")
-    codec = features or cache.read_key(data_dir[0])["codec"]["codec"]
+    opened = cache.open_cache(data_dir[0]) if one_cache else None     # read once, passed down
+    codec = features or opened.codec["codec"]
     training.default_augment_config(codec, speed, warp)   # a bad --speed or --warp fails before any encoding
     model = model or codecs.codec(codec).default_model
     models.check_features(model, codec)
-    task_name = task or (cache.read_key(data_dir[0])["task"] if one_cache else "words8")
+    task_name = task or (opened.key["task"] if one_cache else "words8")
     if task_name not in datasets.TASKS:
         raise LossykwsError(f"unknown task {task_name!r}: expected one of {', '.join(datasets.TASKS)}")
     out_dir = out_dir or _default_out(model, task_name, seed)
@@ -88,8 +90,7 @@ def train(data_dir=(), features=None, model=None, task=None, epochs=None, batch_
         raise LossykwsError(f"{out_dir}{training.PARTIAL_SUFFIX}: an interrupted run is there; continue it "
                             f"with --resume {out_dir} or delete it")
     if one_cache:
-        counts, source = cache.label_counts(data_dir[0]), data_dir[0]
-        labels = cache.read_key(data_dir[0])["labels"]
+        counts, source, labels = opened.label_counts(), data_dir[0], opened.labels
     else:
         corpus = datasets.scan([Path(d) for d in data_dir], task_name, validate=False)
         counts, source, labels = datasets.label_counts(corpus), ", ".join(map(str, data_dir)), corpus.labels

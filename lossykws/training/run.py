@@ -33,6 +33,7 @@ real ones, so some of them land in the test split.
 import platform
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -105,9 +106,10 @@ def read_config(run_dir, what="run directory"):
 
 
 # ---------------------------------------------------------------- data
-def load_features(cache_dir, split, model_name, bits_dtype=np.float32):
-    """(x, y) of a cache split, x shaped for the model (tf: channel axis added); bits as bits_dtype."""
-    d = cache.load_split(cache_dir, split, bits_dtype=bits_dtype)
+def load_features(features, split, model_name, bits_dtype=np.float32):
+    """(x, y, split dict) of a cache split (`features`: an opened cache.Cache, or its folder), x
+    shaped for the model (tf: channel axis added); bits as bits_dtype."""
+    d = cache.open_cache(features).load_split(split, bits_dtype=bits_dtype)
     x = d["x"]
     if models.channel_axis(model_name) and x.ndim == 3:
         x = x[..., None]
@@ -199,7 +201,7 @@ def _corpus_fingerprint(dirs, task):
     return datasets.scan([Path(d) for d in dirs], task, validate=False).fingerprint()
 
 
-def extra_training_set(config, cache_dir, progress=True, batch=64):
+def extra_training_set(config, features, progress=True, batch=64):
     """(x, y) of the run's --train-extra corpora, encoded with the cache's codec (training only)."""
     from lossykws.data import audio
 
@@ -207,7 +209,7 @@ def extra_training_set(config, cache_dir, progress=True, batch=64):
     if _corpus_fingerprint(extra["dirs"], config["task"]) != extra["fingerprint"]:
         raise LossykwsError(f"{', '.join(extra['dirs'])}: the --train-extra corpora changed since this run began")
     clips = _extra_clips(extra["dirs"], config["task"], config["labels"])
-    encode = encoder_of(Path(cache_dir) / cache.CODEC_DIR, config["codec"])
+    encode = encoder_of(features.codec_dir, config["codec"])
     index = {lab: i for i, lab in enumerate(config["labels"])}
     dtype = training_dtype(config["codec"])
     out = []
@@ -252,37 +254,54 @@ class _BatchBar:
         self.bar.close()
 
 
-def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                 augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra=None, speed=None,
-                 warp=None):
-    """Check everything that can be wrong before any folder is created; return the run config."""
-    key = cache.read_key(cache_dir)
-    codec = key["codec"]["codec"]
-    if model_name is None:
-        model_name = codecs.codec(codec).default_model
+@dataclass(frozen=True)
+class RunOptions:
+    """What a new run is asked for (train_run's options), built once and passed down; None means
+    the model's or the codec's default."""
+    model_name: str = None
+    task: str = None
+    epochs: int = None
+    batch_size: int = 32
+    seed: int = 0
+    strategy: str = "default"
+    int8: bool = False
+    augment_copies: int = None
+    noise_paths: tuple = ()
+    channels: tuple = None
+    learning_rate: float = None
+    data_dirs: tuple = ()
+    train_extra: tuple = ()
+    speed: tuple = None
+    warp: tuple = None
+
+
+def _prepare_new(features, out_dir, o):
+    """Check everything that can be wrong before any folder is created; return the run config.
+    features: the opened cache.Cache; o: RunOptions."""
+    key, codec = features.key, features.codec["codec"]
+    model_name = o.model_name or codecs.codec(codec).default_model
     models.check_features(model_name, codec)
-    if task is not None and task != key["task"]:
-        raise LossykwsError(f"{cache_dir}: the cache was made for task {key['task']} (labels "
-                            f"{', '.join(key['labels'])}), not {task}")
-    index = read_json(Path(cache_dir) / cache.INDEX_FILE) or {}
-    splits = index.get("splits", {})
+    if o.task is not None and o.task != key["task"]:
+        raise LossykwsError(f"{features.dir}: the cache was made for task {key['task']} (labels "
+                            f"{', '.join(key['labels'])}), not {o.task}")
+    splits = features.index["splits"]
     for s in ("train", "validation", "test"):
         if not splits.get(s, {}).get("clips"):
-            raise LossykwsError(f"{cache_dir}: the {s} split is empty; train needs clips in every split "
+            raise LossykwsError(f"{features.dir}: the {s} split is empty; train needs clips in every split "
                                 "(speaker-disjoint: more speakers are needed)")
-    datasets.check_training_labels(key["labels"], cache.label_counts(cache_dir), cache_dir)
-    if strategy not in STRATEGIES:
-        raise LossykwsError(f"unknown strategy {strategy!r}: expected one of {', '.join(STRATEGIES)}")
+    datasets.check_training_labels(key["labels"], features.label_counts(), features.dir)
+    if o.strategy not in STRATEGIES:
+        raise LossykwsError(f"unknown strategy {o.strategy!r}: expected one of {', '.join(STRATEGIES)}")
     import os
 
-    if strategy == "multi-worker" and not os.environ.get("TF_CONFIG"):
+    if o.strategy == "multi-worker" and not os.environ.get("TF_CONFIG"):
         raise LossykwsError("--strategy multi-worker reads the cluster from TF_CONFIG, which is not set "
                             "(see tf.distribute.MultiWorkerMirroredStrategy)")
-    shape = models.input_shape_for(splits["train"]["shape"], model_name)
-    if augment_copies is None:
-        augment_copies = codecs.codec(codec).default_augment
-    augment_config = default_augment_config(codec, speed, warp)
-    extra = _extra_clips(train_extra, key["task"], key["labels"]) if train_extra else None
+    train_info = features.split_info("train")
+    shape = models.input_shape_for(train_info["shape"], model_name)
+    augment_copies = codecs.codec(codec).default_augment if o.augment_copies is None else o.augment_copies
+    augment_config = default_augment_config(codec, o.speed, o.warp)
+    extra = _extra_clips(o.train_extra, key["task"], key["labels"]) if o.train_extra else None
     out = Path(out_dir)
     check_output_dir(out)
     partial = Path(str(out) + PARTIAL_SUFFIX)
@@ -291,28 +310,28 @@ def _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed,
                             "or delete it")
     return {
         "format": RUN_FORMAT, "version": RUN_VERSION, "task": key["task"], "labels": list(key["labels"]),
-        "codec": {**key["codec"], "shape": list(splits["train"]["shape"]),
-                  "bits_per_clip": splits["train"].get("bits_per_clip")},
-        "model": model_name, "channels": list(channels) if channels else None, "input_shape": list(shape),
-        "seed": int(seed), "epochs": int(epochs or DEFAULT_EPOCHS[model_name]), "batch_size": int(batch_size),
-        "learning_rate": float(learning_rate or DEFAULT_LR[model_name]), "optimizer": "adam, cosine decay",
-        "strategy": strategy, "int8": bool(int8),
+        "codec": {**key["codec"], "shape": list(train_info["shape"]),
+                  "bits_per_clip": train_info.get("bits_per_clip")},
+        "model": model_name, "channels": list(o.channels) if o.channels else None, "input_shape": list(shape),
+        "seed": int(o.seed), "epochs": int(o.epochs or DEFAULT_EPOCHS[model_name]), "batch_size": int(o.batch_size),
+        "learning_rate": float(o.learning_rate or DEFAULT_LR[model_name]), "optimizer": "adam, cosine decay",
+        "strategy": o.strategy, "int8": bool(o.int8),
         "augmentation": {"copies": int(augment_copies), "on": "audio before encoding",
-                         "noise_recordings": len(noise_paths or []),
+                         "noise_recordings": len(o.noise_paths),
                          "params": augment.params_of(augment_config)},
         "data_fingerprint": key["data_fingerprint"], "data_content": key.get("data_content"),
-        "data_dirs": [str(Path(d).resolve()) for d in (data_dirs or [])],
-        "train_extra": ({"dirs": [str(Path(d).resolve()) for d in train_extra], "clips": len(extra),
-                         "fingerprint": _corpus_fingerprint(train_extra, key["task"])} if extra else None),
-        "noise_paths": [str(p) for p in (noise_paths or [])],
-        "cache": str(Path(cache_dir).resolve()), "clips": {s: splits[s]["clips"] for s in splits},
+        "data_dirs": [str(Path(d).resolve()) for d in o.data_dirs],
+        "train_extra": ({"dirs": [str(Path(d).resolve()) for d in o.train_extra], "clips": len(extra),
+                         "fingerprint": _corpus_fingerprint(o.train_extra, key["task"])} if extra else None),
+        "noise_paths": [str(p) for p in o.noise_paths],
+        "cache": str(features.dir.resolve()), "clips": {s: splits[s]["clips"] for s in splits},
         "versions": versions(),
     }
 
 
-def _start_partial(partial, config, cache_dir):
+def _start_partial(partial, config, features):
     partial.mkdir(parents=True)
-    shutil.copytree(Path(cache_dir) / cache.CODEC_DIR, partial / cache.CODEC_DIR)
+    shutil.copytree(features.codec_dir, partial / cache.CODEC_DIR)
     write_json(partial / CONFIG, config)
     write_json(partial / STATE, {"status": "training", "epoch": 0, "history": {}, "best_epoch": None,
                                   "best_val_accuracy": None})
@@ -364,7 +383,8 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         if not Path(cache_dir).is_dir():
             raise LossykwsError(f"{cache_dir}: the feature cache of this run is gone; rebuild it with the same "
                                 "data and settings, or train anew")
-        key = cache.read_key(cache_dir)
+        features = cache.open_cache(cache_dir)
+        key = features.key
         if key["data_fingerprint"] != config["data_fingerprint"] or key["codec"]["codec"] != config["codec"]["codec"]:
             raise LossykwsError(f"{cache_dir}: the cache now holds other data or another codec than this run's")
         if config["strategy"] != strategy and strategy != "default":
@@ -372,9 +392,11 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     else:
         if cache_dir is None or out_dir is None:
             raise LossykwsError("train needs a feature cache and an output run directory")
-        config = _prepare_new(cache_dir, out_dir, model_name, task, epochs, batch_size, seed, strategy, int8,
-                              augment_copies, noise_paths, channels, learning_rate, data_dirs, train_extra,
-                              speed, warp)
+        features = cache.open_cache(cache_dir)
+        options = RunOptions(model_name, task, epochs, batch_size, seed, strategy, int8, augment_copies,
+                             tuple(noise_paths or ()), tuple(channels) if channels else None, learning_rate,
+                             tuple(data_dirs or ()), tuple(train_extra or ()), speed, warp)
+        config = _prepare_new(features, out_dir, options)
         out = Path(out_dir)
         partial = Path(str(out) + PARTIAL_SUFFIX)
         state = None
@@ -384,14 +406,14 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
     model_name, seed = config["model"], config["seed"]
 
     dtype = training_dtype(config["codec"])
-    x_train, y_train, train_meta = load_features(cache_dir, "train", model_name, bits_dtype=dtype)
-    x_val, y_val, _ = load_features(cache_dir, "validation", model_name)
+    x_train, y_train, train_meta = load_features(features, "train", model_name, bits_dtype=dtype)
+    x_val, y_val, _ = load_features(features, "validation", model_name)
     if tuple(x_train.shape[1:]) != tuple(config["input_shape"]):
         raise LossykwsError(f"{cache_dir}: features of shape {list(x_train.shape[1:])} do not match the "
                             f"model's input {config['input_shape']}")
     copies = config["augmentation"]["copies"]
     if copies:
-        codec_dir = Path(cache_dir) / cache.CODEC_DIR
+        codec_dir = features.codec_dir
         aug = augmented_copies(list(train_meta["paths"]), config["noise_paths"], encoder_of(codec_dir, config["codec"]),
                                copies, seed, progress, dtype=dtype, config=augment.config_of(config["augmentation"]),
                                stages=codec_stages(codec_dir, config["codec"]))
@@ -399,13 +421,13 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         del aug
         y_train = np.concatenate([y_train] + [y_train[:len(train_meta["labels"])]] * copies)
     if config.get("train_extra"):
-        x_extra, y_extra = extra_training_set(config, cache_dir, progress)
+        x_extra, y_extra = extra_training_set(config, features, progress)
         x_train = np.concatenate([x_train, x_extra])
         y_train = np.concatenate([y_train, y_extra])
 
     new = state is None
     if new:
-        _start_partial(partial, config, cache_dir)
+        _start_partial(partial, config, features)
         state = read_json(partial / STATE)
     try:
         _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_after_epochs)
@@ -420,7 +442,7 @@ def train_run(cache_dir=None, out_dir=None, model_name=None, task=None, epochs=N
         raise
     if state["status"] != "done-training":
         return {"status": "interrupted", "epoch": state["epoch"], "partial": str(partial)}
-    metrics = _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progress)
+    metrics = _finish(config, state, partial, out, features, x_train, x_val, y_val, progress)
     metrics["wall_s"] = round(time.monotonic() - started, 1)
     return metrics
 
@@ -480,7 +502,7 @@ def _fit(config, state, partial, x_train, y_train, x_val, y_val, progress, stop_
     config["_model"] = model
 
 
-def _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progress):
+def _finish(config, state, partial, out, features, x_train, x_val, y_val, progress):
     """Best weights, test evaluation (once), conversion, checks, plots; then partial -> out."""
     from lossykws.training import conversion
 
@@ -490,7 +512,7 @@ def _finish(config, state, partial, out, cache_dir, x_train, x_val, y_val, progr
     model = models.build(config["model"], config["input_shape"], len(config["labels"]),
                          channels=config.get("channels"))
     model.load_weights(str(partial / BEST_WEIGHTS))
-    x_test, y_test, _ = load_features(cache_dir, "test", config["model"])
+    x_test, y_test, _ = load_features(features, "test", config["model"])
     rng = np.random.default_rng([config["seed"], 10_000])
     calib = x_train[rng.permutation(len(x_train))[:min(512, len(x_train))]]
     fb, ranges = conversion.convert(model, int8=config["int8"], calibration=calib, model_name=config["model"],
