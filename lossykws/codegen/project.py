@@ -505,60 +505,89 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
     the first convolution allows it (else word per pixel, the reason in the manifest's
     `dense_refused`)."""
     model_path = Path(model_path)
-    if target not in TARGETS:
-        raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
+    board = _check_target(target, board, codebook)
     if target == "cortex-m":
-        from lossykws.codegen import kws_app
-
-        board = board or kws_app.DEFAULT_BOARD
-        kws_app.check_board(board)
-        if codebook is None:
-            raise LossykwsError("the cortex-m target needs the run's VQ codebook: export a vq-bnn run directory")
         packed_input = "auto"
-    elif board is not None:
-        raise LossykwsError(f"--board applies to --target cortex-m, not {target}")
     if not model_path.is_file():
         raise LossykwsError(f"{model_path}: no such file")
     check_output_dir(out_dir, force)
     data = model_path.read_bytes()
     graph = read_model(data, source=str(model_path))
     load_emitters()
-    packed = None
-    layouts = {}
+    graph, packed, layouts = prepare_graph(graph, packed_input, fuse)
+    try:
+        files, manifest = generate(graph, data, model_path.name, labels, packed, settings)
+        _record_layouts(manifest, layouts)
+        manifest["target"] = target
+        files.update(_runtime_files(manifest["sources"]))
+        files.update(_harness_files(target, manifest, model_path.name, board, codebook))
+    except LossykwsError as e:
+        raise LossykwsError(f"{model_path}: {e}") from None
+    if target == "cortex-m":
+        manifest["board"] = board
+    files["model.tflite"] = data
+    files["lossykws.json"] = json.dumps(manifest, indent=1) + "\n"
+    _write_project(out_dir, force, files)
+    return manifest
+
+
+def _check_target(target, board, codebook):
+    """The board to build for (None but for cortex-m, default kws_app.DEFAULT_BOARD). Raises."""
+    if target not in TARGETS:
+        raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
+    if target != "cortex-m":
+        if board is not None:
+            raise LossykwsError(f"--board applies to --target cortex-m, not {target}")
+        return None
+    from lossykws.codegen import kws_app
+
+    board = board or kws_app.DEFAULT_BOARD
+    kws_app.check_board(board)
+    if codebook is None:
+        raise LossykwsError("the cortex-m target needs the run's VQ codebook: export a vq-bnn run directory")
+    return board
+
+
+def prepare_graph(graph, packed_input, fuse):
+    """The graph as export_project generates it: inputs packed (pack_inputs, then dense_inputs for
+    "dense" and "auto"), bconv + quantize fused. Returns (graph, {packed tensor: original input},
+    {packed tensor: None (dense) or why not}); the dicts are empty without packed_input."""
     if packed_input not in (False, True, "words", "dense", "auto"):
         raise LossykwsError(f"packed input layout {packed_input!r}: use words or dense")
+    packed, layouts = None, {}
     if packed_input:
         graph, packed = pack_inputs(graph)
         if packed_input in ("dense", "auto"):
             graph, layouts = dense_inputs(graph, packed, strict=packed_input == "dense")
     if fuse:
         graph = fuse_bconv_quantize(graph)
-    try:
-        files, manifest = generate(graph, data, model_path.name, labels, packed, settings)
-    except LossykwsError as e:
-        raise LossykwsError(f"{model_path}: {e}") from None
+    return graph, packed, layouts
+
+
+def _record_layouts(manifest, layouts):
+    """Each packed input's layout in the manifest ("dense" or "words"), and why not dense."""
     for spec in manifest["inputs"]:
         if "packed_from" in spec:
             refused = layouts.get(spec["tensor"])
             spec["layout"] = "dense" if spec["tensor"] in layouts and refused is None else "words"
             if refused:
                 spec["dense_refused"] = refused
-    manifest["target"] = target
-    files.update(_runtime_files(manifest["sources"]))
-    if target == "cortex-m":
-        stamp = ModelOrigin(model_path.name, manifest["model_sha256"]).stamp()
-        try:
-            files.update(kws_app.app_files(manifest, board, codebook, stamp))
-        except LossykwsError as e:
-            raise LossykwsError(f"{model_path}: {e}") from None
-        manifest["board"] = board
-    else:
-        files.update(target_files(target))
-    files["model.tflite"] = data
-    files["lossykws.json"] = json.dumps(manifest, indent=1) + "\n"
+
+
+def _harness_files(target, manifest, source_name, board, codebook):
+    """The target's files beside the model: the host or qemu-m4 harness, or the cortex-m firmware."""
+    if target != "cortex-m":
+        return target_files(target)
+    from lossykws.codegen import kws_app
+
+    stamp = ModelOrigin(source_name, manifest["model_sha256"]).stamp()
+    return kws_app.app_files(manifest, board, codebook, stamp)
+
+
+def _write_project(out_dir, force, files):
+    """{relative path: text or bytes} into out_dir, all or nothing (atomic_dir)."""
     with atomic_dir(out_dir, force) as tmp:
         for rel, content in files.items():
             p = Path(tmp) / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(content if isinstance(content, bytes) else content.encode())
-    return manifest
