@@ -153,6 +153,15 @@ def packed_channels(graph):
     return out
 
 
+def _readers(graph):
+    """{tensor index: the ops that read it, in schedule order}."""
+    readers = {}
+    for op in graph.ops:
+        for i in op.inputs:
+            readers.setdefault(i, []).append(op)
+    return readers
+
+
 def fuse_bconv_quantize(graph):
     """LceBconv2d with float output whose only reader is an LceQuantize (what LCE emits for SAME
     convolutions with zero padding, Larq's default) becomes one op that writes the bitpacked
@@ -161,10 +170,7 @@ def fuse_bconv_quantize(graph):
     bconv's index and the quantize's output; the dropped float tensor is not observable."""
     from dataclasses import replace
 
-    readers = {}
-    for op in graph.ops:
-        for i in op.inputs:
-            readers.setdefault(i, []).append(op)
+    readers = _readers(graph)
     fused, dropped = {}, set()
     for op in graph.ops:
         if op.kind != "LceBconv2d" or graph.tensors[op.outputs[0]].dtype != "float32":
@@ -189,10 +195,7 @@ def pack_inputs(graph):
     original input Tensor}); op indices keep their .tflite numbering."""
     from dataclasses import replace
 
-    readers = {}
-    for op in graph.ops:
-        for i in op.inputs:
-            readers.setdefault(i, []).append(op)
+    readers = _readers(graph)
     inputs, dropped, packed = [], set(), {}
     for i in graph.inputs:
         ops = readers.get(i, [])
@@ -219,10 +222,7 @@ def dense_inputs(graph, packed, strict=True):
 
     from lossykws.codegen.ops.lce_bconv2d_dense import DENSE_OPTION, check_dense, dense_shape
 
-    readers = {}
-    for op in graph.ops:
-        for i in op.inputs:
-            readers.setdefault(i, []).append(op)
+    readers = _readers(graph)
     tensors, ops, status = list(graph.tensors), {op.index: op for op in graph.ops}, {}
     for t, original in packed.items():
         rs = readers.get(t, [])
@@ -475,6 +475,10 @@ _QEMU_M4_FILES = {
 
 
 
+def _unknown_target(target):
+    return LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
+
+
 def target_files(target):
     """{relative path: bytes} of a target's own files (harness, Makefile, board files, plugin)."""
     if target == "host":
@@ -482,7 +486,7 @@ def target_files(target):
         return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.is_file()}
     if target == "qemu-m4":
         return {relative: source.read_bytes() for relative, source in _QEMU_M4_FILES.items()}
-    raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
+    raise _unknown_target(target)
 
 
 def export_project(model_path, out_dir, target="host", force=False, labels=None, packed_input=False,
@@ -534,7 +538,7 @@ def export_project(model_path, out_dir, target="host", force=False, labels=None,
 def _check_target(target, board, codebook):
     """The board to build for (None but for cortex-m, default kws_app.DEFAULT_BOARD). Raises."""
     if target not in TARGETS:
-        raise LossykwsError(f"target {target}: not available in this version of lossykws (use {' or '.join(TARGETS)})")
+        raise _unknown_target(target)
     if target != "cortex-m":
         if board is not None:
             raise LossykwsError(f"--board applies to --target cortex-m, not {target}")
