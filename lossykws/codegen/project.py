@@ -355,9 +355,10 @@ def model_data_h(origin, consts):
 
 
 def model_data_c(origin, consts):
-    return render(origin, "model_data.c", definitions="".join(
-        f"\n/* {comment} */\nconst {ctype} {name}[{_array_length(arr)}] LKWS_ALIGN16 = {{\n{c_array_body(arr, ctype)}\n}};\n"
-        for name, (ctype, arr, comment) in consts.items())[:-1])
+    definitions = [f"/* {comment} */\nconst {ctype} {name}[{_array_length(arr)}] LKWS_ALIGN16 = {{\n"
+                   f"{c_array_body(arr, ctype)}\n}};" for name, (ctype, arr, comment) in consts.items()]
+    # each after a blank line; the template ends the last one's line
+    return render(origin, "model_data.c", definitions="".join(f"\n{d}\n" for d in definitions)[:-1])
 
 
 def model_settings_h(origin, ins, outs, labels, run_settings):
