@@ -156,6 +156,9 @@ def test_stamp_and_api(tmp_path):
     for name in ("model.h", "model.c", "model_data.c", "model_data.h", "model_settings.h"):
         text = (out / name).read_text()
         assert sha in text and f"lossykws {lossykws.__version__}" in text
+        # filled from its template (firmware/templates/model/), every placeholder replaced
+        assert text.startswith(f"/* Generated from firmware/templates/model/{name}.in and tiny_lce.tflite ")
+        assert "${" not in text
     h = (out / "model.h").read_text()
     for decl in ("#define MODEL_ARENA_BYTES", "#define MODEL_NUM_INPUTS 1", "#define MODEL_NUM_OUTPUTS 1",
                  "#define MODEL_NUM_TENSORS 20", "typedef void (*model_observer)(void *user, int op_index, "

@@ -65,7 +65,7 @@ def test_the_wheel_carries_the_c_runtime(installed):
     package, flag, firmware = r.stdout.split("\n")[:3]
     assert str(ROOT) not in package and flag == "True" and firmware.startswith(str(Path(package).parent))
     for part in ("src/lkws_bconv2d_opt.c", "include/lkws/bconv2d.h", "templates/cortex-m/main.c",
-                 "targets/armv7m/armv7m.mk", "qemu_plugin/insn_count.c"):
+                 "templates/model/model.c.in", "targets/armv7m/armv7m.mk", "qemu_plugin/insn_count.c"):
         assert (Path(firmware) / part).is_file(), part
 
 
