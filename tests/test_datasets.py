@@ -184,4 +184,4 @@ def test_speaker_folds_refuse_a_bad_k(tmp_path, k):
     corpus = datasets.scan([make_corpus(tmp_path / "c", speakers=SPEAKERS[:23])], "words8")
     with pytest.raises(LossykwsError) as e:
         datasets.speaker_folds(corpus, k)
-    assert str(e.value) == f"{k} folds: expected 2 to 23 (the corpus's speakers)"
+    assert str(e.value) == f"cannot split 23 speakers into {k} folds: expected 2 to 23 folds"

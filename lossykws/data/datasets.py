@@ -115,7 +115,8 @@ def speaker_folds(corpus, k, seed=0, validation_percent=VALIDATION_PERCENT):
     "silence-<stem>") and are dealt the same way on their own, so every fold gets its share."""
     speakers = sorted({c.speaker for c in corpus.clips if c.word != SILENCE})
     if not 2 <= k <= len(speakers):
-        raise LossykwsError(f"{k} folds: expected 2 to {len(speakers)} (the corpus's speakers)")
+        raise LossykwsError(f"cannot split {len(speakers)} speakers into {k} folds: expected 2 to "
+                            f"{len(speakers)} folds")
     silence = sorted({c.speaker for c in corpus.clips if c.word == SILENCE})
     salt = f"{FOLD_SALT}:{seed}"
     folds = _deal_folds(speakers, k, salt, validation_percent)
