@@ -16,6 +16,17 @@ nested choice; corpus of links under --out) with the same validation and test sp
     .venv/bin/python tools/bench_accuracy.py --tasks words8 --models vq-bnn --train-speakers 0.5 --epochs 120
 
 (120 epochs for half the clips keeps the optimizer steps of the default 60 on all of them).
+
+Speaker-disjoint K-fold cross-validation, what decisions should rest on: --folds K deals the whole
+folder's speakers into K folds (datasets.speaker_folds; every speaker tested exactly once, validation
+for epoch selection about 10 % of the other folds' speakers, the rest train). Each fold is a corpus of
+links under --out whose validation_list.txt and testing_list.txt say its split, with its own caches and
+runs; every model trains on the same folds, so the table gives mean ± standard error over folds x
+seeds and the differences between models paired by fold and seed. --train-extra corpora join training
+only, as in the single split.
+
+    .venv/bin/python tools/bench_accuracy.py --tasks words8 --models vq-bnn,tf-cnn --folds 5 --seeds 1 \
+        --out build/bench-folds --save docs/results/accuracy_folds.json
 """
 import argparse
 import hashlib
