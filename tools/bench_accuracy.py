@@ -251,14 +251,16 @@ def paired(rows, key="test_lce"):
 
 def main_folds(a, out, warp):
     """--folds K: every model of every task trained on each fold's training speakers (x seeds)."""
+    from lossykws.data import datasets
+
     corpus, folds = plan_folds(a.data, a.folds)
     for model in a.models.split(","):
         model_settings(model, a)
     out.mkdir(parents=True, exist_ok=True)
     dirs = fold_corpora(corpus, folds, out)
     k = len(folds)
-    print(f"[folds] {k} folds of {len({c.speaker for c in corpus.clips if c.word != '_silence_'})} speakers "
-          f"under {out}", file=sys.stderr)
+    speakers = {c.speaker for c in corpus.clips if c.word != datasets.SILENCE}
+    print(f"[folds] {k} folds of {len(speakers)} speakers under {out}", file=sys.stderr)
     rows = []
     for task in a.tasks.split(","):
         for model in a.models.split(","):
