@@ -1,10 +1,13 @@
-"""tools/bench_accuracy.py's learning-curve corpora: a fraction of the training speakers, the same
-validation and test clips."""
+"""tools/bench_accuracy.py's corpora of links: the learning curve's (a fraction of the training speakers,
+the same validation and test clips) and the cross-validation folds' (every clip, each fold's split in its
+lists); the cached runs it refuses; the paired differences."""
 import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from lossykws.data import datasets
 from tiny_corpus import SPEAKERS, make_corpus
@@ -120,3 +123,61 @@ def test_warped_runs_are_kept_apart_and_checked(tmp_path):
     named = _write_run(out / "run-vq-bnn-words8-default-warp0.9-1.1-s0", _recipe("vq-bnn"))
     _refused(lambda: bench.run_one(tmp_path / "cache-vq-words8", out, "vq-bnn", 0, None, None, warp=(0.9, 1.1)),
              f"{named}: trained with another recipe (augmentation ")
+
+
+def test_fold_corpora_link_every_clip_and_list_the_folds_split(tmp_path):
+    data = make_corpus(tmp_path / "data")
+    bench = _tool()
+    corpus, folds = bench.plan_folds(data, 3)
+    dirs = bench.fold_corpora(corpus, folds, tmp_path / "out")
+    assert [d.name for d in dirs] == ["corpus-k3-fold0", "corpus-k3-fold1", "corpus-k3-fold2"]
+    everyone = set(sum(SPEAKERS.values(), []))
+    full = sorted(t for s in _by_split(data).values() for t in s)
+    tested = []
+    for d, split in zip(dirs, folds):
+        sub = _by_split(d)     # datasets.scan reads the fold's validation_list.txt and testing_list.txt
+        assert sorted(t for s in sub.values() for t in s) == full          # every clip, linked to the original
+        speakers = {s: {spk for spk, _, _ in sub[s]} for s in datasets.SPLITS}
+        assert set().union(*speakers.values()) == everyone
+        assert all(split[spk] == s for s in datasets.SPLITS for spk in speakers[s])
+        assert len(speakers["validation"]) == 1 and len(speakers["train"]) >= 2
+        tested += speakers["test"]
+    assert sorted(tested) == sorted(everyone)                             # every speaker tested exactly once
+
+
+def test_unchanged_fold_corpora_are_reused(tmp_path):
+    data = make_corpus(tmp_path / "data")
+    bench = _tool()
+    corpus, folds = bench.plan_folds(data, 2)
+    d = bench.fold_corpora(corpus, folds, tmp_path / "out")[0]
+    (d / "kept").write_text("")
+    assert bench.fold_corpora(*bench.plan_folds(data, 2), tmp_path / "out")[0] == d
+    assert (d / "kept").exists()
+    (d / "testing_list.txt").write_text("")                                # another split: made again
+    bench.fold_corpora(corpus, folds, tmp_path / "out")
+    assert not (d / "kept").exists() and (d / "testing_list.txt").read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--folds", "1"], "cannot split 5 speakers into 1 folds: expected 2 to 5 folds"),
+    (["--folds", "6"], "cannot split 5 speakers into 6 folds: expected 2 to 5 folds"),
+    (["--folds", "2", "--train-speakers", "0.5"], "--folds with --train-speakers: choose one"),
+])
+def test_bad_folds_are_a_one_line_error_with_nothing_written(tmp_path, args, message):
+    data = make_corpus(tmp_path / "data")
+    r = subprocess.run([sys.executable, str(TOOL), "--data", str(data), "--out", str(tmp_path / "o")] + args,
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == f"bench_accuracy: {message}"
+    assert not (tmp_path / "o").exists()
+
+
+def test_paired_differences_match_fold_and_seed():
+    bench = _tool()
+    runs = lambda accs: [{"fold": f, "seed": s, "test_lce": a} for (f, s), a in accs.items()]  # noqa: E731
+    rows = [{"task": "words8", "model": "a", "runs": runs({(0, 0): 0.9, (1, 0): 0.8, (2, 0): 0.7})},
+            {"task": "words8", "model": "b", "runs": runs({(1, 0): 0.7, (0, 0): 0.7})},
+            {"task": "kws12", "model": "b", "runs": runs({(0, 0): 0.1})}]
+    (key, (mean, se, n)), = bench.paired(rows).items()
+    assert key == ("words8", "a", "b") and n == 2
+    assert mean == pytest.approx(0.15) and se == pytest.approx(0.05)

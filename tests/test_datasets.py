@@ -153,3 +153,35 @@ def test_outputs_get_ordinary_permissions(tmp_path):
         os.umask(mask)
     assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
     assert (tmp_path / "f").stat().st_mode & 0o777 == 0o644
+
+
+def test_speaker_folds_test_every_speaker_once_with_disjoint_splits(tmp_path):
+    corpus = datasets.scan([make_corpus(tmp_path / "c", speakers=SPEAKERS[:23], silence=7)], "kws12")
+    folds = datasets.speaker_folds(corpus, 5)
+    sources = {c.speaker for c in corpus.clips}
+    assert len(folds) == 5 and all(set(f) == sources for f in folds)   # each source in one split per fold
+    tested = Counter(s for f in folds for s, split in f.items() if split == "test")
+    assert set(tested) == sources and set(tested.values()) == {1}
+    speakers = {s for s in sources if not s.startswith("silence-")}
+    for i, f in enumerate(folds):
+        test = {s for s in speakers if f[s] == "test"}
+        assert len(test) in (4, 5)                                        # 23 speakers dealt over 5 folds
+        # validation is carved from the other folds' speakers, and some of them still train
+        others = speakers - test
+        assert {s for s in speakers if f[s] == "validation"} < others
+        assert 1 <= sum(f[s] == "validation" for s in others) <= 3
+        assert sum(f[s] == "train" for s in others) >= 15
+        assert sum(f[s] == "test" for s in sources - speakers) in (1, 2)  # 7 silence clips over 5 folds
+    assert datasets.speaker_folds(corpus, 5) == folds                      # deterministic
+    assert datasets.speaker_folds(corpus, 5, seed=1) != folds
+    # the same speakers under another task get the same folds (the dealing depends on the set of sources)
+    words8 = datasets.scan([tmp_path / "c"], "words8")
+    assert all(f8[s] == f[s] for f8, f in zip(datasets.speaker_folds(words8, 5), folds) for s in f8)
+
+
+@pytest.mark.parametrize("k", [1, 0, 24])
+def test_speaker_folds_refuse_a_bad_k(tmp_path, k):
+    corpus = datasets.scan([make_corpus(tmp_path / "c", speakers=SPEAKERS[:23])], "words8")
+    with pytest.raises(LossykwsError) as e:
+        datasets.speaker_folds(corpus, k)
+    assert str(e.value) == f"cannot split 23 speakers into {k} folds: expected 2 to 23 folds"

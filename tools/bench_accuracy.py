@@ -16,10 +16,22 @@ nested choice; corpus of links under --out) with the same validation and test sp
     .venv/bin/python tools/bench_accuracy.py --tasks words8 --models vq-bnn --train-speakers 0.5 --epochs 120
 
 (120 epochs for half the clips keeps the optimizer steps of the default 60 on all of them).
+
+Speaker-disjoint K-fold cross-validation, what decisions should rest on: --folds K deals the whole
+folder's speakers into K folds (datasets.speaker_folds; every speaker tested exactly once, validation
+for epoch selection about 10 % of the other folds' speakers, the rest train). Each fold is a corpus of
+links under --out whose validation_list.txt and testing_list.txt say its split, with its own caches and
+runs; every model trains on the same folds, so the table gives mean ± standard error over folds x
+seeds and the differences between models paired by fold and seed. --train-extra corpora join training
+only, as in the single split.
+
+    .venv/bin/python tools/bench_accuracy.py --tasks words8 --models vq-bnn,tf-cnn --folds 5 --seeds 1 \
+        --out build/bench-folds --save docs/results/accuracy_folds.json
 """
 import argparse
 import hashlib
 import json
+import math
 import os
 import shutil
 import statistics
@@ -72,21 +84,56 @@ def speaker_subset(data, task, fraction, out):
         return data, len(train), len(train)
     kept = set(train[:max(1, round(fraction * len(train)))])
     clips = [c for c in corpus.clips if c.split != "train" or c.speaker in kept]
-    d = out / f"corpus-{task}-spk{round(100 * fraction)}"
-    want = sorted(f"{c.path.parent.name}/{c.path.name}" for c in clips)
-    if d.is_dir() and sorted(f"{p.parent.name}/{p.name}" for p in d.glob("*/*.wav")) == want:
-        return d, len(kept), len(train)
+    lists = {name: (Path(data) / name).read_text() for name in LISTS if (Path(data) / name).is_file()}
+    d = link_corpus(out / f"corpus-{task}-spk{round(100 * fraction)}",
+                    [c.path for c in clips] + [Path(p) for p in corpus.noise], lists)
+    return d, len(kept), len(train)
+
+
+LISTS = ("validation_list.txt", "testing_list.txt")
+
+
+def link_corpus(d, paths, lists):
+    """Folder d of symbolic links to `paths` (each under its label folder's name) with the split lists
+    `lists` ({file name: text}) beside them; reused as it is when it already holds exactly these."""
+    want = sorted(f"{p.parent.name}/{p.name}" for p in paths)
+    if (d.is_dir() and sorted(f"{p.parent.name}/{p.name}" for p in d.glob("*/*.wav")) == want
+            and {p.name for p in d.glob("*_list.txt")} == set(lists)
+            and all((d / name).read_text() == text for name, text in lists.items())):
+        return d
     tmp = d.with_name(d.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    for path in [c.path for c in clips] + [Path(p) for p in corpus.noise]:
+    for path in paths:
         (tmp / path.parent.name).mkdir(parents=True, exist_ok=True)
         (tmp / path.parent.name / path.name).symlink_to(path.resolve())
-    for name in ("validation_list.txt", "testing_list.txt"):
-        if (Path(data) / name).is_file():
-            shutil.copyfile(Path(data) / name, tmp / name)
+    for name, text in lists.items():
+        (tmp / name).write_text(text)
     shutil.rmtree(d, ignore_errors=True)
     tmp.rename(d)
-    return d, len(kept), len(train)
+    return d
+
+
+def plan_folds(data, k, seed=0):
+    """(corpus of every clip of `data`, datasets.speaker_folds of it): the folds of the whole folder
+    (all words, so words8 and kws12 test the same speakers in each fold). Writes nothing."""
+    from lossykws.data import datasets
+
+    corpus = datasets.scan([data], "kws12", validate=False)
+    return corpus, datasets.speaker_folds(corpus, k, seed)
+
+
+def fold_corpora(corpus, folds, out):
+    """One corpus of links per fold (every clip of `corpus`, its noise recordings), its
+    validation_list.txt and testing_list.txt saying the fold's split (datasets.scan reads them)."""
+    dirs = []
+    for i, split in enumerate(folds):
+        lists = {}
+        for name, which in zip(LISTS, ("validation", "test")):
+            lists[name] = "".join(f"{c.path.parent.name}/{c.path.name}\n" for c in corpus.clips
+                                  if split[c.speaker] == which)
+        dirs.append(link_corpus(out / f"corpus-k{len(folds)}-fold{i}",
+                                [c.path for c in corpus.clips] + [Path(p) for p in corpus.noise], lists))
+    return dirs
 
 
 def _layers(keras_config):
@@ -161,6 +208,125 @@ def save(path, rows, command):
     tmp.replace(path)
 
 
+def model_settings(model, a):
+    """(codec, vq-bnn widths or None) of a model named on the command line."""
+    if model not in models.FEATURES_OF:
+        raise LossykwsError(f"--models: unknown model {model!r}, expected some of {', '.join(models.MODELS)}")
+    channels = None
+    if a.vq_channels and model == "vq-bnn":
+        channels = tuple(int(c) for c in a.vq_channels.split(","))
+    return models.FEATURES_OF[model], channels
+
+
+def model_label(model, channels, a, warp):
+    return (model + (f" {'-'.join(map(str, channels))}" if channels else "")
+            + (" +extra" if a.train_extra else "") + (" int8" if a.int8 else "")
+            + (f" warp {warp[0]:g}-{warp[1]:g}" if warp else ""))
+
+
+def mean_se(values):
+    """(mean, standard error of the mean) of a list; SE None for one value."""
+    se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else None
+    return statistics.mean(values), se
+
+
+def percent_se(values):
+    m, se = mean_se(values)
+    return f"{100 * m:.1f}" + (f" ± {100 * se:.1f}" if se is not None else "")
+
+
+def paired(rows, key="test_lce"):
+    """{(task, model a, model b): (mean, SE, n)} of a - b over the (fold, seed) runs both have."""
+    out = {}
+    for i, ra in enumerate(rows):
+        for rb in rows[i + 1:]:
+            if ra["task"] != rb["task"]:
+                continue
+            b = {(r["fold"], r["seed"]): r[key] for r in rb["runs"]}
+            diffs = [r[key] - b[(r["fold"], r["seed"])] for r in ra["runs"] if (r["fold"], r["seed"]) in b]
+            if diffs:
+                out[(ra["task"], ra["model"], rb["model"])] = (*mean_se(diffs), len(diffs))
+    return out
+
+
+def main_folds(a, out, warp):
+    """--folds K: every model of every task trained on each fold's training speakers (x seeds)."""
+    from lossykws.data import datasets
+
+    corpus, folds = plan_folds(a.data, a.folds)
+    for model in a.models.split(","):
+        model_settings(model, a)
+    out.mkdir(parents=True, exist_ok=True)
+    dirs = fold_corpora(corpus, folds, out)
+    k = len(folds)
+    speakers = {c.speaker for c in corpus.clips if c.word != datasets.SILENCE}
+    print(f"[folds] {k} folds of {len(speakers)} speakers under {out}", file=sys.stderr)
+    rows = []
+    for task in a.tasks.split(","):
+        for model in a.models.split(","):
+            codec, channels = model_settings(model, a)
+            runs, first = [], None
+            try:
+                for i, d in enumerate(dirs):
+                    cdir, report = build_cache(d, codec, task, out, a.encodec_fit_budget, f"-k{k}-fold{i}")
+                    for seed in range(a.seeds):
+                        m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra, a.int8, warp)
+                        print(f"[run] {model} {task} fold {i} seed {seed}: test Keras "
+                              f"{m['test']['keras_accuracy']:.3f} LCE {m['test']['lce_accuracy']:.3f}, "
+                              f"{m.get('wall_s', '?')} s", file=sys.stderr)
+                        first = first or (m, report)
+                        runs.append({"fold": i, "seed": seed, "test_keras": m["test"]["keras_accuracy"],
+                                     "test_lce": m["test"]["lce_accuracy"], "test_clips": m["test"]["clips"],
+                                     "train_clips": m["train_clips"],
+                                     "validation_agreement": m["validation"]["agreement"],
+                                     "train_s": m.get("train_s"), "wall_s": m.get("wall_s")})
+            except LossykwsError as e:
+                if first is not None:
+                    raise
+                print(f"[skip] {model} {task}: {e}", file=sys.stderr)
+                continue
+            m0, report = first
+            keras, lce = mean_se([r["test_keras"] for r in runs]), mean_se([r["test_lce"] for r in runs])
+            rows.append({
+                "task": task, "model": model_label(model, channels, a, warp),
+                "input": INPUT[codec] + (f" ({report['codec_label']})" if report.get("codec_label") else ""),
+                "folds": k, "seeds": a.seeds,
+                "binary_macs": m0["summary"]["binary_macs"], "float_macs": m0["summary"]["float_macs"],
+                "model_bytes": m0["tflite_bytes"], "epochs": m0["epochs"],
+                "test_keras": percent_se([r["test_keras"] for r in runs]),
+                "test_lce": percent_se([r["test_lce"] for r in runs]),
+                "test_keras_mean": keras[0], "test_keras_se": keras[1],
+                "test_lce_mean": lce[0], "test_lce_se": lce[1],
+                "runs": runs, "train_s_total": round(sum(r["train_s"] or 0 for r in runs)),
+            })
+    pairs = paired(rows)
+    for r in rows:
+        r["paired_lce"] = {b: {"mean": m, "se": se, "n": n} for (t, am, b), (m, se, n) in pairs.items()
+                           if t == r["task"] and am == r["model"]}
+    command = " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
+    if a.save:
+        save(Path(a.save), rows, command)
+    if a.json:
+        print(json.dumps(rows, indent=1))
+        return
+    print("| task | model | input | binary MACs | float MACs | model bytes | epochs | runs (folds x seeds) | "
+          "test acc Keras % (mean ± SE) | test acc LCE % (mean ± SE) | LCE % per fold | training s (all runs) |")
+    print("|" + "|".join("---" for _ in range(12)) + "|")
+    for r in rows:
+        per_fold = ", ".join(f"{100 * statistics.mean(x['test_lce'] for x in r['runs'] if x['fold'] == i):.1f}"
+                             for i in sorted({x["fold"] for x in r["runs"]}))
+        print(f"| {r['task']} | {r['model']} | {r['input']} | {r['binary_macs']:,} | {r['float_macs']:,} | "
+              f"{r['model_bytes']:,} | {r['epochs']} | {len(r['runs'])} ({r['folds']} x {r['seeds']}) | "
+              f"{r['test_keras']} | {r['test_lce']} | {per_fold} | {r['train_s_total']} |")
+    if pairs:
+        print("\n| task | difference (LCE, paired by fold and seed) | mean ± SE, points | runs |")
+        print("|---|---|---|---|")
+        for (t, am, b), (m, se, n) in pairs.items():
+            print(f"| {t} | {am} − {b} | {100 * m:+.1f}" + (f" ± {100 * se:.1f}" if se is not None else "")
+                  + f" | {n} |")
+    print(f"\ncommand: {command}")
+
+
 def mean_std(values):
     values = [v for v in values if v is not None]
     if not values:
@@ -183,6 +349,10 @@ def main():
     p.add_argument("--train-speakers", type=float, default=1.0, metavar="FRACTION",
                    help="train on this fraction (0-1] of the training split's speakers, for a learning curve: "
                         "the same validation and test splits, a fixed order of speakers [1: all]")
+    p.add_argument("--folds", type=int, nargs="?", const=5, default=None, metavar="K",
+                   help="speaker-disjoint K-fold cross-validation over the whole folder [5 when given without K]: "
+                        "every speaker tested once, validation carved from each fold's training speakers, "
+                        "mean and standard error over folds x seeds, paired differences between models")
     p.add_argument("--int8", action="store_true",
                    help="convert the non-binary layers to int8 (calibrated ranges); the LCE column is then int8")
     p.add_argument("--warp", default=None, metavar="LO,HI",
@@ -198,8 +368,12 @@ def main():
     warp = augment.check_warp(a.warp) if a.warp else None
     if not 0.0 < a.train_speakers <= 1.0:
         raise LossykwsError(f"--train-speakers {a.train_speakers}: expected a fraction in (0, 1]")
-    out.mkdir(parents=True, exist_ok=True)
     subset = a.train_speakers < 1.0
+    if a.folds is not None:
+        if subset:
+            raise LossykwsError("--folds with --train-speakers: choose one")
+        return main_folds(a, out, warp)
+    out.mkdir(parents=True, exist_ok=True)
     percent = round(100 * a.train_speakers)
     suffix = f"-spk{percent}" if subset else ""
     rows = []
@@ -208,18 +382,12 @@ def main():
         if subset:
             print(f"[subset] {task}: {kept} of {total} training speakers ({data})", file=sys.stderr)
         for model in a.models.split(","):
-            if model not in models.FEATURES_OF:
-                raise LossykwsError(f"--models: unknown model {model!r}, expected some of "
-                                    f"{', '.join(models.MODELS)}")
-            codec = models.FEATURES_OF[model]
+            codec, channels = model_settings(model, a)
             try:
                 cdir, report = build_cache(data, codec, task, out, a.encodec_fit_budget, suffix)
             except LossykwsError as e:
                 print(f"[skip] {model} {task}: {e}", file=sys.stderr)
                 continue
-            channels = None
-            if a.vq_channels and model == "vq-bnn":
-                channels = tuple(int(c) for c in a.vq_channels.split(","))
             results = []
             for seed in range(a.seeds):
                 m = run_one(cdir, out, model, seed, a.epochs, channels, a.train_extra, a.int8, warp)
@@ -230,9 +398,7 @@ def main():
             m0 = results[0]
             label = INPUT[codec] + (f" ({report['codec_label']})" if report.get("codec_label") else "")
             rows.append({
-                "task": task, "model": model + (f" {'-'.join(map(str, channels))}" if channels else "")
-                + (" +extra" if a.train_extra else "") + (" int8" if a.int8 else "")
-                + (f" warp {warp[0]:g}-{warp[1]:g}" if warp else "")
+                "task": task, "model": model_label(model, channels, a, warp)
                 + (f" ({percent} % of training speakers)" if subset else ""),
                 "training_speakers": kept, "training_speakers_of": total,
                 "input": label, "bits_per_clip": splits["train"]["bits_per_clip"],

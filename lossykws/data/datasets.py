@@ -86,6 +86,45 @@ def which_set(speaker, validation_percent=VALIDATION_PERCENT, testing_percent=TE
     return "train"
 
 
+FOLD_SALT = "lossykws-folds-v1"
+
+
+def _deal_folds(sources, k, salt, validation_percent):
+    """{source: split} for each of k folds: sources dealt round-robin in a salted-hash order."""
+    order = sorted(sources, key=lambda s: hashlib.sha256(f"{salt}:{s}".encode("utf-8")).digest())
+    fold = {s: i % k for i, s in enumerate(order)}
+    folds = []
+    for i in range(k):
+        rest = sorted((s for s in order if fold[s] != i),
+                      key=lambda s: hashlib.sha256(f"{salt}:validation:{i}:{s}".encode("utf-8")).digest())
+        n_val = min(max(1, round(len(rest) * validation_percent / 100.0)), len(rest) - 1) if rest else 0
+        split = {s: "test" for s in order if fold[s] == i}
+        split.update({s: "validation" if j < n_val else "train" for j, s in enumerate(rest)})
+        folds.append(split)
+    return folds
+
+
+def speaker_folds(corpus, k, seed=0, validation_percent=VALIDATION_PERCENT):
+    """Speaker-disjoint k-fold cross-validation of a Corpus: a list of k {speaker: split} dicts.
+
+    Fold i tests its own speakers; validation (for epoch selection) is about `validation_percent`
+    of the other folds' speakers, a different draw per fold; train is the rest. Speakers are dealt
+    round-robin into folds in the order of a salted hash of their id (`seed` changes the salt), so the
+    folds hold equal numbers of speakers (within one) and every speaker is tested exactly once over
+    the k folds. _silence_ clips have no speaker (each file is its own source, Clip.speaker
+    "silence-<stem>") and are dealt the same way on their own, so every fold gets its share."""
+    speakers = sorted({c.speaker for c in corpus.clips if c.word != SILENCE})
+    if not 2 <= k <= len(speakers):
+        raise LossykwsError(f"cannot split {len(speakers)} speakers into {k} folds: expected 2 to "
+                            f"{len(speakers)} folds")
+    silence = sorted({c.speaker for c in corpus.clips if c.word == SILENCE})
+    salt = f"{FOLD_SALT}:{seed}"
+    folds = _deal_folds(speakers, k, salt, validation_percent)
+    for split, extra in zip(folds, _deal_folds(silence, k, salt, validation_percent)):
+        split.update(extra)
+    return folds
+
+
 def parse_name(path, folder):
     """(word, speaker) of a clip from its folder and file name; None if the name is not the layout's."""
     stem = Path(path).stem
